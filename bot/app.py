@@ -1,0 +1,49 @@
+"""The composition root: builds the object graph from settings and wires nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, system_clock
+from bot.crypto import Vault, load_or_create_key
+from bot.engine import Engine
+from bot.flowspec import FlowError, load_flows, validate
+from bot.i18n import load_catalogs
+from bot.render import Renderer
+from bot.service import EFFECTS, VIEWS, Service
+from bot.settings import Settings
+from bot.storage.coordinators import CoordinatorStore
+from bot.storage.db import Database
+from bot.storage.outbox import OutboxStore
+from bot.storage.reports import ReportStore
+from bot.turn import Stores
+
+
+@dataclass
+class App:
+    settings: Settings
+    stores: Stores
+    renderer: Renderer
+    service: Service
+
+
+def build(settings: Settings, clock: Clock = system_clock) -> App:
+    flows = load_flows(settings.flows_dir)
+    for flow in flows.values():
+        problems = validate(flow, EFFECTS, VIEWS)
+        if problems:
+            raise FlowError(f"flow {flow.name}: {problems[0]}")
+    vault = Vault(load_or_create_key(settings.key_file))
+    db = Database(settings.db_path)
+    stores = Stores(
+        db=db,
+        vault=vault,
+        school=settings.school,
+        flows=flows,
+        reports=ReportStore(db, vault),
+        coordinators=CoordinatorStore(db),
+        outbox=OutboxStore(db),
+    )
+    renderer = Renderer(load_catalogs(settings.locales_dir))
+    service = Service(stores, Engine(flows), renderer, clock)
+    return App(settings, stores, renderer, service)

@@ -1,0 +1,187 @@
+"""The coordinators' casework: the queue, one case, and what they do to it.
+
+Every action re-checks the sender's role and the case (button data can be forged) and is
+audit-logged without content.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.i18n import N_
+from bot.model import Choice, Screen, Text
+from bot.storage import audit
+from bot.storage.reports import Report
+from bot.textsafety import neutralise
+from bot.turn import Refused, Turn, ViewPart
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    "new": N_("new"),
+    "claimed": N_("claimed"),
+    "in_progress": N_("in progress"),
+    "closed": N_("closed"),
+}
+
+
+def _case(turn: Turn, *, open_only: bool = False) -> Report:
+    if turn.coordinator is None:
+        raise Refused(Text(N_("Only anti-bullying coordinators can do that.")))
+    code = str(turn.session.answers.get("case", ""))
+    report = turn.stores.reports.get(code)
+    if report is None:
+        raise Refused(Text(N_("I cannot find case {case}."), {"case": code}))
+    if open_only and report.status == "closed":
+        raise Refused(Text(N_("Case {case} is already closed."), {"case": code}))
+    return report
+
+
+def _audit(turn: Turn, action: str, code: str) -> None:
+    assert turn.coordinator is not None
+    audit.record(turn.stores.db, turn.now, f"coordinator:{turn.coordinator.id}", action, code)
+    log.info("%s case=%s coordinator=%s", action, code, turn.coordinator.id)
+
+
+def open_case(turn: Turn, _arg: str | None) -> None:
+    report = _case(turn)
+    _audit(turn, "case_opened", report.code)
+
+
+def claim(turn: Turn, _arg: str | None) -> None:
+    report = _case(turn, open_only=True)
+    assert turn.coordinator is not None
+    if not turn.stores.reports.claim(report.code, turn.coordinator.id, turn.now):
+        holder = turn.stores.reports.get(report.code)
+        name = holder.assignee_name if holder else "?"
+        raise Refused(
+            Text(
+                N_("Case {case} is already claimed by {name}."), {"case": report.code, "name": name}
+            )
+        )
+    _audit(turn, "case_claimed", report.code)
+    turn.say(N_("Case {case} is yours now."), case=report.code)
+
+
+def set_status(turn: Turn, status: str | None) -> None:
+    report = _case(turn, open_only=True)
+    if status not in ("new", "claimed", "in_progress"):
+        raise Refused(Text(N_("That status does not exist.")))
+    turn.stores.reports.set_status(report.code, status, turn.now)
+    _audit(turn, f"status_{status}", report.code)
+
+
+def set_phase(turn: Turn, phase: str | None) -> None:
+    report = _case(turn, open_only=True)
+    if phase not in {"1", "2", "3", "4", "5", "6"}:
+        raise Refused(Text(N_("That phase does not exist.")))
+    turn.stores.reports.set_phase(report.code, int(phase), turn.now)
+    _audit(turn, f"phase_{phase}", report.code)
+
+
+def add_note(turn: Turn, _arg: str | None) -> None:
+    report = _case(turn)
+    assert turn.coordinator is not None
+    text = str(turn.session.answers.pop("note", ""))
+    turn.stores.reports.add_note(report.code, turn.coordinator.id, text, turn.now)
+    _audit(turn, "note_added", report.code)
+    turn.say(N_("Note saved for case {case}."), case=report.code)
+
+
+def close_case(turn: Turn, _arg: str | None) -> None:
+    report = _case(turn, open_only=True)
+    outcome = str(turn.session.answers.pop("outcome", ""))
+    turn.stores.reports.close(report.code, outcome, turn.now)
+    _audit(turn, "case_closed", report.code)
+    turn.say(N_("Case {case} is closed."), case=report.code)
+
+
+def queue_view(turn: Turn) -> ViewPart:
+    stores = turn.stores
+    cases = stores.reports.open_cases()
+    if not cases:
+        return ViewPart(texts=[Text(N_("There are no open cases. 🎉"))])
+    texts = [Text(N_("Open cases, newest first:"))]
+    rows = []
+    for row in cases:
+        params = {
+            "case": row["code"],
+            "kind": stores.label("kind", row["kind"]),
+            "when": stores.local_time(row["created"]),
+            "status": Text(STATUS.get(row["status"], row["status"])),
+            "who": row["assignee_name"] or Text(N_("nobody yet")),
+        }
+        texts.append(Text(N_("{case} · {kind} · {when} · {status} · {who}"), params))
+        rows.append((Choice(Text(N_("Open {case}"), {"case": row["code"]}), "open", row["code"]),))
+    return ViewPart(texts=texts, rows=rows)
+
+
+def case_view(turn: Turn) -> ViewPart:
+    report = _case(turn)
+    stores = turn.stores
+    label = stores.label
+    phase_labels = stores.school.phases_in(turn.locale)
+    texts = [
+        Text(
+            N_("Case {case} · {status}"),
+            {"case": report.code, "status": Text(STATUS.get(report.status, report.status))},
+        ),
+        Text(N_("Received: {when}"), {"when": stores.local_time(report.created)}),
+        Text(
+            N_(
+                "About: {who} · What: {kind} · Where: {place} · How often: {often} · Since: {since}"
+            ),
+            {
+                "who": label("who", report.who),
+                "kind": label("kind", report.kind),
+                "place": label("place", report.place),
+                "often": label("often", report.often),
+                "since": label("since", report.since),
+            },
+        ),
+        Text(N_("Story:\n{story}"), {"story": neutralise(report.story)}),
+    ]
+    if report.anonymous:
+        texts.append(Text(N_("Reporter: anonymous")))
+    else:
+        texts.append(Text(N_("Reporter: {name}"), {"name": neutralise(report.name)}))
+    texts.append(
+        Text(N_("Claimed by: {name}"), {"name": report.assignee_name or Text(N_("nobody yet"))})
+    )
+    if report.phase:
+        texts.append(Text(N_("Protocol phase: {phase}"), {"phase": phase_labels[report.phase - 1]}))
+    if report.outcome:
+        texts.append(Text(N_("Outcome: {outcome}"), {"outcome": neutralise(report.outcome)}))
+    for note in stores.reports.notes(report.code):
+        texts.append(
+            Text(
+                N_("Note by {author}, {when}: {text}"),
+                {
+                    "author": note["author"],
+                    "when": stores.local_time(note["created"]),
+                    "text": neutralise(note["text"]),
+                },
+            )
+        )
+    evidence = stores.reports.evidence(report.code)
+    before = [
+        Screen(
+            (
+                Text(
+                    N_("Case {case}: photo {n} of {total}"),
+                    {"case": report.code, "n": n, "total": len(evidence)},
+                ),
+            ),
+            photo=file_id,
+        )
+        for n, file_id in enumerate(evidence, start=1)
+    ]
+    return ViewPart(texts=texts, before=before)
+
+
+def phases_view(turn: Turn) -> ViewPart:
+    report = _case(turn, open_only=True)
+    labels = turn.stores.school.phases_in(turn.locale)
+    texts = [Text(N_("Case {case}: choose the protocol phase."), {"case": report.code})]
+    texts += [Text("{n}. {label}", {"n": n, "label": lab}) for n, lab in enumerate(labels, 1)]
+    return ViewPart(texts=texts)

@@ -1,0 +1,64 @@
+"""Keys kept apart from the database: keyed hashes for identities, sealing for content.
+
+One random master key lives in `ANTIPEST_SECRET_KEY_FILE` (mode 0600). Two independent keys are
+derived from it with HKDF, so the hash of an id can never be used to open a sealed value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+class VaultError(ValueError):
+    """The key file is unreadable or malformed."""
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The 32-byte master key; created (mode 0600) when the file does not exist yet."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)) + b"\n")
+    try:
+        key = base64.urlsafe_b64decode(path.read_bytes().strip())
+    except (OSError, ValueError) as exc:
+        raise VaultError(f"the secret key file {path} cannot be read") from exc
+    if len(key) != 32:
+        raise VaultError(f"the secret key file {path} does not hold a 32-byte key")
+    return key
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
+
+
+class Vault:
+    """Keyed hashing of identities and authenticated encryption of content."""
+
+    def __init__(self, master: bytes) -> None:
+        self._hash_key = _derive(master, b"antipestbot subject hash v1")
+        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(master, b"antipestbot seal v1")))
+
+    def subject(self, channel: str, user_id: int) -> str:
+        """A stable pseudonym for a channel user; the id itself is never stored in clear."""
+        digest = hmac.new(self._hash_key, f"{channel}:{user_id}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def seal(self, value: str) -> str:
+        return self._fernet.encrypt(value.encode()).decode()
+
+    def open(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise VaultError("a sealed value does not match the secret key") from exc

@@ -1,0 +1,98 @@
+"""Value types that cross the boundaries between channels, service and engine.
+
+Nothing here knows about Telegram or the database: channels build `Inbound` values, the
+engine turns them into `Step`s, and the service hands `Outbound` messages back to channels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+InboundKind = Literal["command", "button", "text", "photo", "unsupported"]
+
+# A button's callback data: "<state>:<trigger>[:<arg>]". A state of "*" marks a button that is
+# valid in any state (help, open a case from a notification).
+ANY_STATE = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who sent an update. `user_id` is the channel's own numeric id, never stored in clear."""
+
+    channel: str
+    user_id: int
+    chat_id: int
+    language_code: str | None = None
+    role: str | None = None  # a role the channel vouches for (the local terminal only)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a user did: a command, a button press, a text, a photo or something else."""
+
+    kind: InboundKind
+    trigger: str | None = None
+    arg: str | None = None
+    shown_in: str | None = None  # the state a pressed button was shown in
+    text: str | None = None
+    file_id: str | None = None
+    file_size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A msgid with its placeholders; params may themselves be `Text` (translated in turn)."""
+
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button: a label plus the trigger id (and optional argument) it fires."""
+
+    label: Text
+    trigger: str
+    arg: str | None = None
+    state: str = ANY_STATE
+
+    @property
+    def data(self) -> str:
+        parts = [self.state, self.trigger] + ([self.arg] if self.arg else [])
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """Untranslated message: paragraphs of text, buttons in rows, an optional photo."""
+
+    texts: tuple[Text, ...]
+    rows: tuple[tuple[Choice, ...], ...] = ()
+    photo: str | None = None  # a channel file id to send with the first text as caption
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A translated message ready for a channel: text, buttons as (label, data) rows."""
+
+    text: str
+    rows: tuple[tuple[tuple[str, str], ...], ...] = ()
+    photo: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Work a transition asks the service to do inside the update's transaction."""
+
+    name: str
+    arg: str | None = None
+
+
+def parse_button_data(data: str) -> Inbound | None:
+    """Turn callback data back into an `Inbound`; None when it is not ours at all."""
+    parts = data.split(":", 2)
+    if len(parts) < 2 or not all(parts[:2]):
+        return None
+    arg = parts[2] if len(parts) == 3 else None
+    return Inbound(kind="button", trigger=parts[1], arg=arg, shown_in=parts[0])

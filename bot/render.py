@@ -1,0 +1,51 @@
+"""Turn untranslated `Screen`s into `Outbound` messages in one locale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from babel.support import NullTranslations
+
+from bot.model import Outbound, Screen, Text
+from bot.textsafety import split_text
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+class _Keep(dict):
+    """format_map helper: an unknown placeholder stays visible instead of crashing a reply."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Renderer:
+    def __init__(self, catalogs: Mapping[str, NullTranslations]) -> None:
+        self.catalogs = catalogs
+
+    def text(self, text: Text, locale: str) -> str:
+        gettext = self.catalogs[locale].gettext
+        params: dict[str, Any] = {
+            name: self.text(value, locale) if isinstance(value, Text) else value
+            for name, value in text.params.items()
+        }
+        return gettext(text.msgid).format_map(_Keep(params))
+
+    def render(self, screens: list[Screen], locale: str) -> list[Outbound]:
+        out: list[Outbound] = []
+        for screen in screens:
+            body = "\n\n".join(self.text(t, locale) for t in screen.texts)
+            rows = tuple(
+                tuple((self.text(c.label, locale), c.data) for c in row) for row in screen.rows
+            )
+            if screen.photo:
+                if len(body) <= CAPTION_LIMIT:
+                    out.append(Outbound(text=body, rows=rows, photo=screen.photo))
+                    continue
+                out.append(Outbound(text="", photo=screen.photo))
+            parts = split_text(body, TEXT_LIMIT) or ["…"]
+            out.extend(Outbound(text=part) for part in parts[:-1])
+            out.append(Outbound(text=parts[-1], rows=rows))
+        return out

@@ -1,0 +1,184 @@
+"""One inbound in, replies out: load the session, pick the locale, run the engine, persist.
+
+Everything an update changes (session, report, outbox rows, audit) is written in one
+transaction; replies are rendered from what was committed, and sent by the channel after.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot import casework, preferences, reporting
+from bot.clock import Clock, stamp, system_clock
+from bot.engine import Engine, Problem, Session
+from bot.i18n import N_, pick_locale
+from bot.model import Choice, Identity, Inbound, Outbound, Screen, Text
+from bot.render import Renderer
+from bot.storage import audit
+from bot.storage.coordinators import Coordinator
+from bot.storage.sessions import SessionStore
+from bot.turn import Refused, Stores, Turn, ViewPart
+
+log = logging.getLogger(__name__)
+
+Effect = Callable[[Turn, str | None], None]
+View = Callable[[Turn], ViewPart]
+
+EFFECTS: dict[str, Effect] = {
+    "submit_report": reporting.submit_report,
+    "offer_language": preferences.offer_language,
+    "set_language": preferences.set_language,
+    "open_case": casework.open_case,
+    "claim": casework.claim,
+    "set_status": casework.set_status,
+    "set_phase": casework.set_phase,
+    "add_note": casework.add_note,
+    "close_case": casework.close_case,
+}
+VIEWS: dict[str, View] = {
+    "report_summary": reporting.summary_view,
+    "my_reports": reporting.my_reports_view,
+    "queue": casework.queue_view,
+    "case": casework.case_view,
+    "phases": casework.phases_view,
+}
+PROBLEMS: dict[Problem, str] = {
+    "stale": N_("That button does not work anymore. This is where we are now: 👇"),
+    "unknown_command": N_("I do not know that command. This is where we are now: 👇"),
+    "unexpected_text": N_("I cannot read typed messages here. Please tap one of the buttons. 👇"),
+    "too_long": N_(
+        "That message is too long for me. Can you make it shorter, or send it in parts?"
+    ),
+    "unexpected_photo": N_("I cannot use a photo here. Please tap one of the buttons. 👇"),
+    "too_many_photos": N_("That is enough photos. Tap the button to go on. 👇"),
+    "unsupported": N_(
+        "I can only read text, photos and buttons. Please tap one of the buttons. 👇"
+    ),
+}
+PRIVATE_ONLY = N_(
+    "I only talk in a private chat, so that nobody else reads along. Send me a private message. "
+    "I am leaving this group now. 👋"
+)
+
+
+class Service:
+    def __init__(
+        self,
+        stores: Stores,
+        engine: Engine,
+        renderer: Renderer,
+        clock: Clock = system_clock,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.stores = stores
+        self.engine = engine
+        self.renderer = renderer
+        self.clock = clock
+        self.on_commit = on_commit
+        self.sessions = SessionStore(stores.db, stores.vault)
+
+    def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
+        key = self.stores.vault.subject(who.channel, who.user_id)
+        with self.stores.db.transaction():
+            turn = self._turn(who, key, inbound)
+            self._step(turn, inbound)
+            screens = [*turn.notices, *self._screen(turn)]
+            self.sessions.save(key, turn.session, turn.now)
+        self.on_commit()
+        return self.renderer.render(screens, turn.locale)
+
+    def group_reply(self, language_code: str | None) -> list[Outbound]:
+        return self.renderer.render(
+            [Screen((Text(PRIVATE_ONLY),))], pick_locale(None, language_code)
+        )
+
+    def _turn(self, who: Identity, key: str, inbound: Inbound) -> Turn:
+        now = stamp(self.clock)
+        coordinator = self._coordinator(who)
+        if coordinator is None and inbound.trigger == "start" and inbound.arg:
+            coordinator = self._redeem(who, inbound.arg, now)
+        flow = "coordinator" if coordinator else "pupil"
+        session = self.sessions.load(key)
+        if session is None or not self._fits(session, flow):
+            # A new user, a changed role, or a state a newer flow file no longer has.
+            session = self.engine.new_session(flow, locale=session.locale if session else None)
+        locale = pick_locale(session.locale, who.language_code)
+        return Turn(self.stores, who, key, session, locale, coordinator, now)
+
+    def _fits(self, session: Session, flow: str) -> bool:
+        return session.flow == flow and session.state in self.engine.flows[flow].states
+
+    def _coordinator(self, who: Identity) -> Coordinator | None:
+        if who.channel == "terminal" and who.role == "coordinator":
+            return self.stores.coordinators.console(stamp(self.clock))
+        if who.channel != "telegram":
+            return None
+        found = self.stores.coordinators.by_telegram_id(who.user_id)
+        return found if found and found.active else None
+
+    def _redeem(self, who: Identity, code: str, now: str) -> Coordinator | None:
+        if who.channel != "telegram":
+            return None
+        coordinator = self.stores.coordinators.redeem(code, who.user_id, now)
+        if coordinator:
+            audit.record(self.stores.db, now, f"coordinator:{coordinator.id}", "invite_redeemed")
+            log.info("invite_redeemed coordinator=%s", coordinator.id)
+        return coordinator
+
+    def _step(self, turn: Turn, inbound: Inbound) -> None:
+        session = turn.session
+        before = (session.state, copy.deepcopy(session.answers), session.locale)
+        step = self.engine.step(session, inbound)
+        if step.problem:
+            log.info(
+                "inbound_refused problem=%s flow=%s state=%s",
+                step.problem,
+                session.flow,
+                session.state,
+            )
+            turn.notices.append(Screen((Text(PROBLEMS[step.problem]),)))
+            return
+        params = self._params(turn)
+        turn.notices.extend(Screen((Text(msgid, params),)) for msgid in step.notices)
+        try:
+            with self.stores.db.savepoint():
+                for effect in step.effects:
+                    EFFECTS[effect.name](turn, effect.arg)
+        except Refused as refused:
+            session.state, session.answers, session.locale = before
+            turn.locale = pick_locale(session.locale, turn.who.language_code)
+            turn.notices = [Screen((refused.text,))]
+
+    def _params(self, turn: Turn) -> dict[str, Any]:
+        school = self.stores.school
+        return {
+            **{k: v for k, v in turn.session.answers.items() if isinstance(v, str | int)},
+            "school": school.name,
+            "promise": school.promise_in(turn.locale),
+            "name": turn.coordinator.name if turn.coordinator else "",
+        }
+
+    def _screen(self, turn: Turn) -> list[Screen]:
+        session = turn.session
+        flow = self.engine.flows[session.flow]
+        state = flow.states[session.state]
+        try:
+            part = VIEWS[state.view](turn) if state.view else ViewPart()
+        except Refused as refused:
+            part = ViewPart(texts=[refused.text])
+        params = self._params(turn)
+        scope = str(session.answers.get(state.scope, "")) or None if state.scope else None
+        rows = list(part.rows)
+        rows += [
+            (Choice(Text(move.label), move.trigger, scope, state.name),)
+            for move in state.buttons
+            if move.label
+        ]
+        footer = tuple(Choice(Text(m.label), m.trigger) for m in flow.footer_of(state) if m.label)
+        if footer:
+            rows.append(footer)
+        texts = [Text(msgid, params) for msgid in state.say] + part.texts
+        return [*part.before, Screen(tuple(texts) or (Text("👇"),), tuple(rows))]

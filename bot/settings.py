@@ -1,0 +1,114 @@
+"""Settings from the environment and the school's optional TOML file.
+
+Every problem becomes one `SettingsError` sentence; the CLI prints it and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("nl", "en")
+DEFAULT_PHASES = {
+    "nl": ["Fase 1", "Fase 2", "Fase 3", "Fase 4", "Fase 5", "Fase 6"],
+    "en": ["Phase 1", "Phase 2", "Phase 3", "Phase 4", "Phase 5", "Phase 6"],
+}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one sentence for the operator."""
+
+
+@dataclass(frozen=True)
+class School:
+    name: str = "onze school"
+    promise: dict[str, str] = field(
+        default_factory=lambda: {"nl": "binnen 1 schooldag", "en": "within 1 school day"}
+    )
+    phases: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_PHASES))
+    timezone: str = "Europe/Amsterdam"
+
+    def promise_in(self, locale: str) -> str:
+        return self.promise.get(locale) or self.promise.get("nl") or ""
+
+    def phases_in(self, locale: str) -> list[str]:
+        return self.phases.get(locale) or self.phases.get("nl") or DEFAULT_PHASES["nl"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    api_url: str
+    db_path: Path
+    key_file: Path
+    school: School
+    flows_dir: Path = ROOT / "flows"
+    locales_dir: Path = ROOT / "locales"
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: ask @BotFather for a token, or try the bot "
+                "without one with `antipestbot chat`."
+            )
+        return self.token
+
+
+def _school(path: Path) -> School:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(f"ANTIPEST_CONFIG points to {path}, which does not exist.") from exc
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"The school configuration {path} is not valid TOML: {exc}.") from exc
+    school = raw.get("school", {})
+    defaults = School()
+    parsed = School(
+        name=_text(school.get("name", defaults.name), "school.name"),
+        promise=_per_locale(school.get("promise", defaults.promise), "school.promise", str),
+        phases=_per_locale(raw.get("phases", defaults.phases), "phases", list),
+        timezone=_text(school.get("timezone", defaults.timezone), "school.timezone"),
+    )
+    try:
+        ZoneInfo(parsed.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"school.timezone {parsed.timezone!r} is not a known timezone."
+        ) from exc
+    if any(len(labels) != 6 for labels in parsed.phases.values()):
+        raise SettingsError("phases must give exactly six labels per language.")
+    return parsed
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"{name} in the school configuration must be a non-empty text.")
+    return value.strip()
+
+
+def _per_locale(value: Any, name: str, kind: type) -> dict[str, Any]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, kind) for v in value.values()):
+        raise SettingsError(f"{name} must map language codes (nl, en) to values.")
+    return dict(value)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    api_url = env.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+    if urlparse(api_url).scheme not in ("http", "https") or not urlparse(api_url).netloc:
+        raise SettingsError(f"TELEGRAM_API_URL {api_url!r} is not an http(s) address.")
+    config = env.get("ANTIPEST_CONFIG")
+    return Settings(
+        token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        api_url=api_url,
+        db_path=Path(env.get("ANTIPEST_DB", "data/antipest.db")),
+        key_file=Path(env.get("ANTIPEST_SECRET_KEY_FILE", "data/secret.key")),
+        school=_school(Path(config)) if config else School(),
+    )

@@ -1,0 +1,1 @@
+"""SQLite storage: one connection, migrations at start-up, one transaction per inbound."""

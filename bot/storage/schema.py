@@ -1,0 +1,96 @@
+"""Schema migrations, applied in order; `PRAGMA user_version` counts the ones applied.
+
+Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["sessions"].create(
+        {"key": str, "flow": str, "state": str, "answers": str, "locale": str, "updated": str},
+        pk="key",
+        not_null={"flow", "state", "answers", "updated"},
+    )
+    db["coordinators"].create(
+        {"id": int, "telegram_id": int, "name": str, "active": int, "created": str},
+        pk="id",
+        not_null={"telegram_id", "name", "active", "created"},
+    )
+    db["coordinators"].create_index(["telegram_id"], unique=True)
+    db["invites"].create(
+        {"code_hash": str, "name": str, "created": str, "used": str, "coordinator": int},
+        pk="code_hash",
+        not_null={"name", "created"},
+    )
+    db["reports"].create(
+        {
+            "id": int,
+            "code": str,
+            "reporter": str,
+            "who": str,
+            "kind": str,
+            "place": str,
+            "often": str,
+            "since": str,
+            "story": str,
+            "name": str,
+            "anonymous": int,
+            "contact": str,
+            "status": str,
+            "phase": int,
+            "assignee": int,
+            "outcome": str,
+            "created": str,
+            "updated": str,
+            "closed": str,
+        },
+        pk="id",
+        not_null={"code", "kind", "story", "anonymous", "status", "created", "updated"},
+        foreign_keys=[("assignee", "coordinators", "id")],
+    )
+    db["reports"].create_index(["code"], unique=True)
+    db["reports"].create_index(["reporter"])
+    db["reports"].create_index(["status", "created"])
+    db["evidence"].create(
+        {"id": int, "report": int, "file": str, "kind": str},
+        pk="id",
+        not_null={"report", "file", "kind"},
+        foreign_keys=[("report", "reports", "id")],
+    )
+    db["notes"].create(
+        {"id": int, "report": int, "author": int, "text": str, "created": str},
+        pk="id",
+        not_null={"report", "author", "text", "created"},
+        foreign_keys=[("report", "reports", "id"), ("author", "coordinators", "id")],
+    )
+    db["outbox"].create(
+        {
+            "id": int,
+            "key": str,
+            "coordinator": int,
+            "payload": str,
+            "attempts": int,
+            "next_try": str,
+            "status": str,
+            "created": str,
+            "sent": str,
+        },
+        pk="id",
+        not_null={"key", "coordinator", "payload", "attempts", "next_try", "status", "created"},
+        foreign_keys=[("coordinator", "coordinators", "id")],
+    )
+    db["outbox"].create_index(["key"], unique=True)
+    db["outbox"].create_index(["status", "next_try"])
+    db["audit"].create(
+        {"id": int, "at": str, "actor": str, "action": str, "report": str},
+        pk="id",
+        not_null={"at", "actor", "action"},
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]

@@ -1,0 +1,73 @@
+"""What one update's effects and views work with: the stores, the user, the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.crypto import Vault
+from bot.engine import Session
+from bot.flowspec import Flow
+from bot.model import Choice, Identity, Screen, Text
+from bot.settings import School
+from bot.storage.coordinators import Coordinator, CoordinatorStore
+from bot.storage.db import Database
+from bot.storage.outbox import OutboxStore
+from bot.storage.reports import ReportStore
+
+
+class Refused(Exception):
+    """An effect cannot be done; the session goes back to where it was and `text` is shown."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.msgid)
+        self.text = text
+
+
+@dataclass
+class Stores:
+    db: Database
+    vault: Vault
+    school: School
+    flows: dict[str, Flow]
+    reports: ReportStore
+    coordinators: CoordinatorStore
+    outbox: OutboxStore
+
+    def local_time(self, iso: str) -> str:
+        when = datetime.fromisoformat(iso).astimezone(ZoneInfo(self.school.timezone))
+        return when.strftime("%d-%m-%Y %H:%M")
+
+    def label(self, key: str, value: Any) -> Text:
+        """The button label that recorded `key = value` in any flow: answers read as chosen."""
+        for flow in self.flows.values():
+            for move in flow.all_moves():
+                if move.label and move.save.get(key) == value:
+                    return Text(move.label)
+        return Text("{value}", {"value": str(value)})
+
+
+@dataclass
+class Turn:
+    stores: Stores
+    who: Identity
+    key: str
+    session: Session
+    locale: str
+    coordinator: Coordinator | None
+    now: str
+    notices: list[Screen] = field(default_factory=list)
+
+    def say(self, msgid: str, **params: Any) -> None:
+        self.notices.append(Screen((Text(msgid, params),)))
+
+
+@dataclass
+class ViewPart:
+    """What a view adds to a state's screen, plus screens (e.g. photos) shown before it."""
+
+    texts: list[Text] = field(default_factory=list)
+    rows: list[tuple[Choice, ...]] = field(default_factory=list)
+    before: list[Screen] = field(default_factory=list)
