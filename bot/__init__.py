@@ -1,0 +1,1 @@
+"""antipestbot: a school's anti-bullying protocol as a chatbot."""

@@ -1,0 +1,1 @@
+"""Channels adapt the outside world (Telegram, a terminal) to the service."""

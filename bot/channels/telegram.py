@@ -1,0 +1,158 @@
+"""The Telegram channel: python-telegram-bot updates in, service replies out.
+
+The only module (with its tests) that imports `telegram`. It turns updates into `Inbound`
+values, sends the service's `Outbound` messages as plain text (no parse mode, so nothing a
+user typed can ever be read as markup), and leaves any group it is added to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.app import App
+from bot.commands import MENU, command_trigger
+from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
+from bot.outbox import DeliveryError, OutboxSender
+
+log = logging.getLogger(__name__)
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """What the user did, in channel-free terms; None for updates that need no answer."""
+    if update.callback_query:
+        data = update.callback_query.data or ""
+        return parse_button_data(data) or Inbound(kind="button", trigger="", shown_in="?")
+    message = update.message
+    if message is None:
+        return None
+    if message.text:
+        command = _COMMAND.match(message.text.strip())
+        if command:
+            name, arg = command.group(1), (command.group(2) or "").strip() or None
+            return Inbound(kind="command", trigger=command_trigger(name), arg=arg)
+        return Inbound(kind="text", text=message.text)
+    if message.photo:
+        largest = message.photo[-1]
+        return Inbound(kind="photo", file_id=largest.file_id, file_size=largest.file_size)
+    return Inbound(kind="unsupported")
+
+
+def _markup(outbound: Outbound) -> InlineKeyboardMarkup | None:
+    if not outbound.rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in outbound.rows
+        ]
+    )
+
+
+class TelegramChannel:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        settings = app.settings
+        self.application: Application = (
+            ApplicationBuilder()
+            .token(settings.require_token())
+            .base_url(f"{settings.api_url}/bot")
+            .base_file_url(f"{settings.api_url}/file/bot")
+            .post_init(self._post_init)
+            .post_shutdown(self._post_shutdown)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self.on_update))
+        self.outbox = OutboxSender(app.stores, app.renderer, self.send)
+        app.service.on_commit = self.outbox.wake
+        self._outbox_task: asyncio.Task[None] | None = None
+
+    async def _post_init(self, application: Application) -> None:
+        for locale, commands in MENU.items():
+            await application.bot.set_my_commands(
+                [
+                    BotCommand(name, self.app.renderer.text(Text(desc), locale))
+                    for name, desc in commands
+                ],
+                scope=BotCommandScopeDefault(),
+                language_code=None if locale == "nl" else locale,
+            )
+        self._outbox_task = asyncio.create_task(self.outbox.run(), name="outbox")
+        log.info("telegram_started")
+
+    async def _post_shutdown(self, _application: Application) -> None:
+        if self._outbox_task:
+            self._outbox_task.cancel()
+
+    async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        if chat.type != ChatType.PRIVATE:
+            await self._leave_group(update)
+            return
+        if update.callback_query:
+            await update.callback_query.answer()
+        inbound = to_inbound(update)
+        if inbound is None:
+            return
+        who = Identity("telegram", user.id, chat.id, user.language_code)
+        for outbound in self.app.service.handle(who, inbound):
+            await self._send(chat.id, outbound)
+
+    async def _leave_group(self, update: Update) -> None:
+        chat = update.effective_chat
+        user = update.effective_user
+        assert chat is not None
+        log.info("group_left chat_type=%s", chat.type)
+        language = user.language_code if user else None
+        try:
+            for outbound in self.app.service.group_reply(language):
+                await self._send(chat.id, outbound)
+            await self.application.bot.leave_chat(chat.id)
+        except TelegramError as error:
+            log.warning("group_leave_failed error=%s", type(error).__name__)
+
+    async def _send(self, chat_id: int, outbound: Outbound) -> None:
+        bot = self.application.bot
+        if outbound.photo:
+            await bot.send_photo(
+                chat_id,
+                outbound.photo,
+                caption=outbound.text or None,
+                reply_markup=_markup(outbound),
+            )
+            return
+        await bot.send_message(
+            chat_id, outbound.text, reply_markup=_markup(outbound), link_preview_options=NO_PREVIEW
+        )
+
+    async def send(self, chat_id: int, outbound: Outbound) -> None:
+        """Outbox delivery: channel errors become `DeliveryError`s the outbox can retry."""
+        try:
+            await self._send(chat_id, outbound)
+        except RetryAfter as error:
+            raise DeliveryError("rate_limited", float(error.retry_after)) from error
+        except Forbidden as error:
+            raise DeliveryError("forbidden") from error
+        except (NetworkError, TelegramError) as error:
+            raise DeliveryError(type(error).__name__) from error
+
+    def run_polling(self) -> None:
+        self.application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

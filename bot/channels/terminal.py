@@ -1,0 +1,59 @@
+"""The terminal channel: the same flows and database, typed at a prompt, no token needed.
+
+Buttons are numbered; type the number to press one. `/foto` stands in for sending a photo,
+`/exit` (or end of input) quits.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.app import App
+from bot.commands import command_trigger
+from bot.model import Identity, Inbound, Outbound, parse_button_data
+
+TERMINAL_USERS = {"pupil": 1, "coordinator": 3}
+
+
+def _inbound(line: str, buttons: list[str]) -> Inbound:
+    if line.isdigit() and 1 <= int(line) <= len(buttons):
+        return parse_button_data(buttons[int(line) - 1]) or Inbound(kind="unsupported")
+    if line.lower() in ("/foto", "/photo"):
+        return Inbound(kind="photo", file_id=f"terminal-photo-{secrets.token_hex(4)}")
+    if line.startswith("/"):
+        name, _, arg = line[1:].partition(" ")
+        return Inbound(kind="command", trigger=command_trigger(name), arg=arg.strip() or None)
+    return Inbound(kind="text", text=line)
+
+
+def _show(outbounds: Iterable[Outbound], out: TextIO) -> list[str]:
+    buttons: list[str] = []
+    for outbound in outbounds:
+        if outbound.photo:
+            out.write("[📷 foto]\n")
+        out.write(f"\n{outbound.text}\n")
+        for row in outbound.rows:
+            for label, data in row:
+                buttons.append(data)
+                out.write(f"  [{len(buttons)}] {label}\n")
+    out.flush()
+    return buttons
+
+
+def chat(
+    app: App, role: str, lang: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
+) -> None:
+    who = Identity("terminal", TERMINAL_USERS[role], 0, lang, role=role)
+    buttons = _show(app.service.handle(who, Inbound(kind="command", trigger="start")), out)
+    for raw in stdin:
+        line = raw.strip()
+        if line in ("/exit", "/quit"):
+            break
+        if not line:
+            continue
+        buttons = _show(app.service.handle(who, _inbound(line, buttons)), out)
+        out.write("> ")
+        out.flush()

@@ -1,0 +1,96 @@
+"""The `antipestbot` command: run the bot, chat in the terminal, manage coordinators."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.app import App, build
+from bot.clock import stamp, system_clock
+from bot.crypto import VaultError
+from bot.flowspec import FlowError
+from bot.settings import SettingsError, load_settings
+from bot.storage import audit
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="antipestbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    chat = commands.add_parser("chat", help="try the bot in this terminal, no token needed")
+    chat.add_argument("--role", choices=["pupil", "coordinator"], default="pupil")
+    chat.add_argument("--lang", choices=["nl", "en"], default="nl")
+    coordinator = commands.add_parser("coordinator", help="manage anti-bullying coordinators")
+    actions = coordinator.add_subparsers(dest="action", required=True)
+    invite = actions.add_parser("invite", help="print a one-time invite link")
+    invite.add_argument("--name", required=True)
+    invite.add_argument("--bot-username", help="the bot's @username, for the link")
+    add = actions.add_parser("add", help="add a coordinator by numeric Telegram id")
+    add.add_argument("--telegram-id", type=int, required=True)
+    add.add_argument("--name", required=True)
+    actions.add_parser("list", help="list coordinators")
+    remove = actions.add_parser("remove", help="deactivate a coordinator")
+    remove.add_argument("--id", type=int, required=True, help="the number `list` shows")
+    return parser
+
+
+def _coordinator(app: App, args: argparse.Namespace) -> int:
+    stores, now = app.stores, stamp(system_clock)
+    with stores.db.transaction():
+        if args.action == "invite":
+            code = stores.coordinators.invite(args.name, now)
+            audit.record(stores.db, now, "operator", "invite_created")
+        elif args.action == "add":
+            if args.telegram_id <= 0:
+                raise SettingsError("--telegram-id must be a positive number.")
+            found = stores.coordinators.add(args.telegram_id, args.name, now)
+            audit.record(stores.db, now, "operator", "coordinator_added")
+            print(f"Coordinator {found.id} added: {found.name}.")
+        elif args.action == "remove":
+            if not stores.coordinators.deactivate(args.id):
+                raise SettingsError(f"There is no active coordinator with number {args.id}.")
+            audit.record(stores.db, now, "operator", "coordinator_removed")
+            print(f"Coordinator {args.id} can no longer use the bot as a coordinator.")
+        else:
+            for c in stores.coordinators.all():
+                state = "active" if c.active else "inactive"
+                print(f"{c.id}\t{c.name}\ttelegram id {c.telegram_id}\t{state}")
+    if args.action == "invite":
+        username = args.bot_username or "<bot-username>"
+        print(f"One-time invite for {args.name}: https://t.me/{username.lstrip('@')}?start={code}")
+        print(f"(Or let them send this to the bot: /start {code})")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request URL, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        app = build(load_settings())
+        if args.command == "chat":
+            from bot.channels.terminal import chat
+
+            logging.getLogger().setLevel(logging.WARNING)
+            chat(app, args.role, args.lang)
+            return 0
+        if args.command == "coordinator":
+            return _coordinator(app, args)
+        from bot.channels.telegram import TelegramChannel
+
+        TelegramChannel(app).run_polling()
+        return 0
+    except (SettingsError, FlowError, VaultError) as error:
+        print(f"antipestbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Slash commands both channels understand, mapped to stable trigger ids (Dutch and English)."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+
+COMMANDS = {
+    "start": "start",
+    "stop": "stop",
+    "menu": "menu",
+    "hulp": "help",
+    "help": "help",
+    "taal": "language",
+    "language": "language",
+    "wachtrij": "queue",
+    "queue": "queue",
+}
+# The command menu each language's users see in their Telegram client.
+MENU = {
+    "nl": [
+        ("start", N_("Start again")),
+        ("hulp", N_("Help right now")),
+        ("taal", N_("Choose your language")),
+        ("stop", N_("Stop what you are doing")),
+    ],
+    "en": [
+        ("start", N_("Start again")),
+        ("help", N_("Help right now")),
+        ("language", N_("Choose your language")),
+        ("stop", N_("Stop what you are doing")),
+    ],
+}
+
+
+def command_trigger(name: str) -> str:
+    """The trigger for a command name; unknown names pass through for the engine to refuse."""
+    name = name.lower()
+    return COMMANDS.get(name, name)
