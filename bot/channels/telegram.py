@@ -155,4 +155,24 @@ class TelegramChannel:
             raise DeliveryError(type(error).__name__) from error
 
     def run_polling(self) -> None:
+        """Block until interrupted; PTB calls post_init/post_shutdown around it."""
         self.application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+    async def start(self, poll_timeout: int = 10) -> None:
+        """Start inside a running event loop (tests, benchmarks): the same steps as run_polling."""
+        await self.application.initialize()
+        await self._post_init(self.application)
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+
+    async def stop(self) -> None:
+        assert self.application.updater is not None
+        if self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self._post_shutdown(self.application)
+        await self.application.shutdown()
