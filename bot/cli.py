@@ -11,6 +11,7 @@ from bot.app import App, build
 from bot.clock import stamp, system_clock
 from bot.crypto import VaultError
 from bot.flowspec import FlowError
+from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 from bot.storage import audit
 
@@ -68,9 +69,7 @@ def _coordinator(app: App, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs every request URL, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     try:
         app = build(load_settings())
         if args.command == "chat":

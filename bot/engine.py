@@ -150,14 +150,24 @@ class Engine:
         session.notices.clear()
         return step
 
+    def _arg_fits(self, session: Session, state: State, inbound: Inbound) -> bool:
+        """A button carries an argument only where its move uses one (data can be forged)."""
+        if state.scope and inbound.shown_in == session.state:
+            # A button from a case-scoped screen must belong to the case now open.
+            return inbound.arg == session.answers.get(state.scope)
+        if inbound.arg is None:
+            return True
+        flow = self.flows[session.flow]
+        move = next((m for m in state.moves() if m.trigger == inbound.trigger), None)
+        move = move or flow.global_move(inbound.trigger or "")
+        return move is not None and bool(move.save_arg or (move.do and move.arg is None))
+
     def _trigger_for(self, session: Session, inbound: Inbound) -> tuple[str, Problem | None]:
         state = self.state_of(session)
         if inbound.kind == "button":
             if inbound.shown_in not in (ANY_STATE, session.state):
                 return "", "stale"
-            # A button from a case-scoped screen must belong to the case now open.
-            scoped = state.scope and inbound.shown_in == session.state
-            if scoped and inbound.arg != session.answers.get(state.scope or ""):
+            if not self._arg_fits(session, state, inbound):
                 return "", "stale"
             return inbound.trigger or "", None
         if inbound.kind == "command":

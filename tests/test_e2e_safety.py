@@ -1,0 +1,111 @@
+"""Security and privacy, end to end over the fake Bot API with the real PTB stack."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from test_e2e_report import report_as_pupil
+
+from bot.logs import configure_logging
+from bot.model import Text
+from bot.service import PROBLEMS, PRIVATE_ONLY
+
+
+def say(bot, msgid: str, locale: str = "nl") -> str:
+    return bot.app.renderer.text(Text(msgid), locale)
+
+
+async def test_forged_buttons_from_a_pupil_cannot_touch_a_case(bot, fake, person, coordinator):
+    coordinator(501, "Juf Anna")
+    code = await report_as_pupil(person(9001), "Ze pakken steeds mijn pet af.")
+    intruder = person(9002)
+    await intruder.say("/start")
+    stale = say(bot, PROBLEMS["stale"])
+    for data in (
+        f"*:open:{code}",
+        f"case:claim:{code}",
+        f"case_status:status_closed:{code}",
+        f"case_close:outcome_text:{code}",
+        "*:queue",
+        "garbage",
+        "menu:check:x:y",
+    ):
+        replies = await intruder.press_data(data)
+        assert replies[0] == stale, (data, replies)
+        assert code not in "\n".join(replies)
+    report = bot.app.stores.reports.get(code)
+    assert (report.status, report.assignee, report.phase) == ("new", None, None)
+    assert bot.app.stores.db.rows("SELECT * FROM audit WHERE report = ?", (code,)) == []
+
+
+async def test_a_coordinator_button_from_another_case_is_refused(bot, fake, person, coordinator):
+    anna = coordinator(501, "Juf Anna")
+    first = await report_as_pupil(person(9001), "Eerste melding.")
+    second = await report_as_pupil(person(9002), "Tweede melding.")
+    await anna.press_data(f"*:open:{first}")
+    old_claim = anna.data_for("claim")
+    await anna.press_data(f"*:open:{second}")
+    replies = await anna.press_data(old_claim)
+    assert replies[0] == say(bot, PROBLEMS["stale"])
+    assert bot.app.stores.reports.get(first).assignee is None
+    assert bot.app.stores.reports.get(second).assignee is None
+
+
+async def test_report_text_reaches_coordinators_as_literal_text(bot, fake, person, coordinator):
+    anna = coordinator(501, "Juf Anna")
+    story = '<b>x</b> & <a href="http://evil">'
+    code = await report_as_pupil(person(9001), story)
+    await anna.press_data(f"*:open:{code}")
+    shown = [c for c in fake.sent(anna.id, "sendMessage") if story in c.params["text"]]
+    assert shown, fake.texts(anna.id)
+    assert all("parse_mode" not in c.params and "entities" not in c.params for c in fake.sent())
+
+
+async def test_in_a_group_the_bot_answers_once_and_leaves(bot, fake):
+    group = -100123
+    fake.push_text(4242, "/start", chat_id=group, chat_type="group")
+    await fake.wait_idle()
+    assert [c.params["text"] for c in fake.sent(group, "sendMessage")] == [say(bot, PRIVATE_ONLY)]
+    assert len(fake.sent(group, "leaveChat")) == 1
+    assert bot.app.stores.db.rows("SELECT * FROM sessions") == []
+
+
+async def test_an_anonymous_reporter_leaves_no_trace(bot, fake, person, coordinator, caplog, env):
+    configure_logging(logging.INFO)
+    caplog.set_level(logging.INFO)
+    canaries = {"Quintessa", "Canarywood", "canary_zz_451", "7777123401"}
+    anna = coordinator(501, "Juf Anna")
+    pupil = person(
+        7777123401, first_name="Quintessa", last_name="Canarywood", username="canary_zz_451"
+    )
+    code = await report_as_pupil(pupil, "Iemand lacht me elke dag uit.", photos=["shot-9"])
+    await anna.press_data(f"*:open:{code}")
+    await anna.press("claim")
+    await anna.press("note")
+    await anna.say("Gesprek met de leerkracht gepland.")
+
+    seen_by_coordinator = "\n".join(fake.texts(anna.id))
+    assert code in seen_by_coordinator
+    db_path = Path(env["ANTIPEST_DB"])
+    stored = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    for canary in canaries:
+        assert canary not in seen_by_coordinator
+        assert canary.encode() not in stored
+        assert canary not in caplog.text
+    assert fake.token not in caplog.text
+    assert "Iemand lacht me" not in caplog.text
+    assert b"Iemand lacht me" not in stored
+
+
+async def test_invite_link_makes_a_coordinator_once(bot, fake, person):
+    stores = bot.app.stores
+    with stores.db.transaction():
+        code = stores.coordinators.invite("Juf Anna", "2026-11-23T08:00:00+00:00")
+    anna, other = person(601), person(602)
+    replies = await anna.say(f"/start {code}")
+    assert any("Juf Anna" in text for text in replies)
+    assert stores.coordinators.by_telegram_id(601).name == "Juf Anna"
+    await other.say(f"/start {code}")
+    assert stores.coordinators.by_telegram_id(602) is None
+    assert "menu:report" in [data for _label, data in other.buttons()]

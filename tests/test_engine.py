@@ -1,0 +1,96 @@
+"""The engine on its own: no channel, no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import EDITING, Engine
+from bot.flowspec import load_flows
+from bot.model import Inbound, parse_button_data
+from bot.settings import ROOT
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_flows(ROOT / "flows"))
+
+
+def press(engine, session, data):
+    return engine.step(session, parse_button_data(data))
+
+
+def test_the_session_is_detached_after_every_step(engine):
+    session = engine.new_session("pupil")
+    press(engine, session, "menu:check")
+    assert session.state == "check_fun"
+    assert all(not machine.models for machine in engine.machines.values())
+
+
+def test_editing_from_the_summary_returns_to_the_summary(engine):
+    session = engine.new_session("pupil")
+    session.state = "report_summary"
+    session.answers.update(who="self", kind="names", story="x", anonymous=True)
+    press(engine, session, "report_summary:change")
+    press(engine, session, "report_change:edit_kind")
+    assert (session.state, session.answers[EDITING]) == ("report_kind", True)
+    press(engine, session, "report_kind:hitting")
+    assert session.state == "report_summary"
+    assert session.answers["kind"] == "hitting" and EDITING not in session.answers
+
+
+def test_without_editing_the_questions_go_on_in_order(engine):
+    session = engine.new_session("pupil")
+    for data in ("menu:report", "report_who:me", "report_kind:names"):
+        press(engine, session, data)
+    assert session.state == "report_where"
+
+
+def test_help_keeps_the_state_and_the_answers(engine):
+    session = engine.new_session("pupil")
+    for data in ("menu:report", "report_who:me"):
+        press(engine, session, data)
+    step = press(engine, session, "*:help")
+    assert session.state == "report_kind" and session.answers == {"who": "self"}
+    assert not step.moved and any("112" in n for n in step.notices)
+
+
+def test_story_text_is_appended_and_bounded(engine):
+    session = engine.new_session("pupil")
+    session.state = "report_story"
+    engine.step(session, Inbound(kind="text", text="eerst"))
+    engine.step(session, Inbound(kind="text", text="daarna"))
+    assert (session.state, session.answers["story"]) == ("report_story_more", "eerst\ndaarna")
+    step = engine.step(session, Inbound(kind="text", text="y" * 3500))
+    assert step.problem == "too_long" and session.answers["story"] == "eerst\ndaarna"
+
+
+def test_photos_are_collected_up_to_the_limit(engine):
+    session = engine.new_session("pupil")
+    session.state = "report_evidence"
+    for n in range(10):
+        assert engine.step(session, Inbound(kind="photo", file_id=f"p{n}")).problem is None
+    assert engine.step(session, Inbound(kind="photo", file_id="p10")).problem == "too_many_photos"
+    assert session.answers["evidence"] == [f"p{n}" for n in range(10)]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ("report_kind:names", "stale"),  # a real button, but from another state
+        ("menu:nonexistent", "stale"),
+        ("menu:check:extra", "stale"),  # an argument the move does not take
+        ("*:open:ABCD-EF", "stale"),  # a coordinator trigger in the pupil flow
+    ],
+)
+def test_buttons_that_do_not_fit_the_state_are_refused(engine, data, problem):
+    session = engine.new_session("pupil")
+    assert press(engine, session, data).problem == problem
+    assert session.state == "menu" and session.answers == {}
+
+
+def test_case_buttons_must_belong_to_the_open_case(engine):
+    session = engine.new_session("coordinator")
+    session.state, session.answers = "case", {"case": "AAAA-AA"}
+    assert press(engine, session, "case:claim:BBBB-BB").problem == "stale"
+    step = press(engine, session, "case:claim:AAAA-AA")
+    assert step.problem is None and [e.name for e in step.effects] == ["claim"]

@@ -1,0 +1,56 @@
+"""Golden transcripts in Dutch: the guided check to each outcome, and a report to its end.
+
+They read as the conversation a child has. After a deliberate change to flows or catalogs,
+rewrite them with `UPDATE_GOLDEN=1 pytest tests/test_transcripts.py` and read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from transcript import Transcript
+
+from bot.model import Identity
+
+GOLDEN = Path(__file__).parent / "golden"
+WALKS = {
+    "check_teasing": ("check", "both_laugh", "stops"),
+    "check_conflict": ("check", "not_funny", "once"),
+    "check_bullying": ("check", "not_funny", "often", "no_power", "on_purpose"),
+    "check_unsure": ("check", "unsure", "often", "unsure", "unsure"),
+}
+
+
+def _compare(name: str, transcript: Transcript) -> None:
+    path = GOLDEN / f"{name}.txt"
+    text = transcript.render()
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing {path}: run with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(WALKS))
+def test_guided_check(app, name):
+    talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
+    talk.command("start")
+    talk.walk(*WALKS[name])
+    _compare(name, talk)
+
+
+def test_report_to_the_end(app):
+    talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
+    talk.command("start")
+    talk.walk("report", "someone_else", "excluding", "playground", "weekly", "weeks")
+    talk.text("Een meisje uit groep 6 mag nooit meedoen met voetbal.")
+    talk.text("Ze moet dan alleen op het bankje zitten.")
+    talk.walk("story_done", "no_photo", "give_name")
+    talk.text("Sam, groep 6")
+    talk.walk("change", "edit_where", "class", "send")
+    talk.press("menu")
+    talk.press("my_reports")
+    _compare("report", talk)
+    assert app.stores.db.row("SELECT place FROM reports")["place"] == "class"
