@@ -62,6 +62,10 @@ PRIVATE_ONLY = N_(
     "I only talk in a private chat, so that nobody else reads along. Send me a private message. "
     "I am leaving this group now. 👋"
 )
+FAILED = N_(
+    "Oops, something went wrong on my side. Please try that again in a moment. "
+    "If it keeps going wrong, tell your teacher or call De Kindertelefoon: 0800-0432."
+)
 
 
 class Service:
@@ -94,6 +98,10 @@ class Service:
         return self.renderer.render(
             [Screen((Text(PRIVATE_ONLY),))], pick_locale(None, language_code)
         )
+
+    def failure_reply(self, language_code: str | None) -> list[Outbound]:
+        """Said when handling an update failed; works even when the database does not."""
+        return self.renderer.render([Screen((Text(FAILED),))], pick_locale(None, language_code))
 
     def _turn(self, who: Identity, key: str, inbound: Inbound) -> Turn:
         now = stamp(self.clock)

@@ -9,7 +9,7 @@ from test_e2e_report import report_as_pupil
 
 from bot.logs import configure_logging
 from bot.model import Text
-from bot.service import PROBLEMS, PRIVATE_ONLY
+from bot.service import PRIVATE_ONLY, PROBLEMS
 
 
 def say(bot, msgid: str, locale: str = "nl") -> str:
@@ -109,3 +109,26 @@ async def test_invite_link_makes_a_coordinator_once(bot, fake, person):
     await other.say(f"/start {code}")
     assert stores.coordinators.by_telegram_id(602) is None
     assert "menu:report" in [data for _label, data in other.buttons()]
+
+
+async def test_an_internal_failure_gets_a_kind_answer_and_no_content_in_logs(
+    bot, fake, person, caplog, monkeypatch
+):
+    pupil = person(9001)
+    await pupil.say("/start")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret story text")
+
+    monkeypatch.setattr(bot.app.service, "_step", broken)
+    replies = await pupil.say("hallo")
+    assert replies == [
+        say(
+            bot,
+            "Oops, something went wrong on my side. Please try that again in a "
+            "moment. If it keeps going wrong, tell your teacher or call De "
+            "Kindertelefoon: 0800-0432.",
+        )
+    ]
+    assert "secret story text" not in caplog.text
+    assert "update_failed error=RuntimeError" in caplog.text

@@ -79,6 +79,7 @@ class TelegramChannel:
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self.on_update))
+        self.application.add_error_handler(self._on_error)
         self.outbox = OutboxSender(app.stores, app.renderer, self.send)
         app.service.on_commit = self.outbox.wake
         self._outbox_task: asyncio.Task[None] | None = None
@@ -115,6 +116,21 @@ class TelegramChannel:
         who = Identity("telegram", user.id, chat.id, user.language_code)
         for outbound in self.app.service.handle(who, inbound):
             await self._send(chat.id, outbound)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # The exception text may quote user content, so only its type is logged.
+        log.error("update_failed error=%s", type(context.error).__name__)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        chat, user = update.effective_chat, update.effective_user
+        if chat.type != ChatType.PRIVATE:
+            return
+        language = user.language_code if user else None
+        try:
+            for outbound in self.app.service.failure_reply(language):
+                await self._send(chat.id, outbound)
+        except TelegramError:
+            log.warning("failure_reply_failed chat_type=private")
 
     async def _leave_group(self, update: Update) -> None:
         chat = update.effective_chat
