@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 
+from bot.answers import case_label
 from bot.i18n import N_
-from bot.model import Choice, Screen, Text
+from bot.model import Choice, Screen, Text, lines
 from bot.storage import audit
 from bot.storage.reports import Report
 from bot.textsafety import neutralise
@@ -101,68 +102,55 @@ def queue_view(turn: Turn) -> ViewPart:
     cases = stores.reports.open_cases()
     if not cases:
         return ViewPart(texts=[Text(N_("There are no open cases. 🎉"))])
-    texts = [Text(N_("Open cases, newest first:"))]
-    rows = []
+    listed, rows = [], []
     for row in cases:
         params = {
             "case": row["code"],
-            "kind": stores.label("kind", row["kind"]),
+            "kind": case_label("kind", row["kind"]),
             "when": stores.local_time(row["created"]),
-            "status": Text(STATUS.get(row["status"], row["status"])),
+            "status": _status(row["status"]),
             "who": row["assignee_name"] or Text(N_("nobody yet")),
         }
-        texts.append(Text(N_("{case} · {kind} · {when} · {status} · {who}"), params))
+        listed.append(Text(N_("{case} · {kind} · {when} · {status} · {who}"), params))
         rows.append((Choice(Text(N_("Open {case}"), {"case": row["code"]}), "open", row["code"]),))
-    return ViewPart(texts=texts, rows=rows)
+    return ViewPart(texts=[Text(N_("Open cases, newest first:")), lines(listed)], rows=rows)
 
 
 def case_view(turn: Turn) -> ViewPart:
     report = _case(turn)
     stores = turn.stores
-    label = stores.label
-    phase_labels = stores.school.phases_in(turn.locale)
-    texts = [
-        Text(
-            N_("Case {case} · {status}"),
-            {"case": report.code, "status": Text(STATUS.get(report.status, report.status))},
-        ),
+    header = [
+        Text(N_("Case {case} · {status}"), {"case": report.code, "status": _status(report.status)}),
         Text(N_("Received: {when}"), {"when": stores.local_time(report.created)}),
         Text(
-            N_(
-                "About: {who} · What: {kind} · Where: {place} · How often: {often} · Since: {since}"
-            ),
+            N_("About: {who}\nWhat: {kind}\nWhere: {place}\nHow often: {often}\nHow long: {since}"),
             {
-                "who": label("who", report.who),
-                "kind": label("kind", report.kind),
-                "place": label("place", report.place),
-                "often": label("often", report.often),
-                "since": label("since", report.since),
+                key: case_label(key, getattr(report, key))
+                for key in ("who", "kind", "place", "often", "since")
             },
         ),
-        Text(N_("Story:\n{story}"), {"story": neutralise(report.story)}),
+        Text(N_("Reporter: {name}"), {"name": neutralise(report.name)})
+        if not report.anonymous
+        else Text(N_("Reporter: anonymous")),
+        Text(N_("Claimed by: {name}"), {"name": report.assignee_name or Text(N_("nobody yet"))}),
     ]
-    if report.anonymous:
-        texts.append(Text(N_("Reporter: anonymous")))
-    else:
-        texts.append(Text(N_("Reporter: {name}"), {"name": neutralise(report.name)}))
-    texts.append(
-        Text(N_("Claimed by: {name}"), {"name": report.assignee_name or Text(N_("nobody yet"))})
-    )
     if report.phase:
-        texts.append(Text(N_("Protocol phase: {phase}"), {"phase": phase_labels[report.phase - 1]}))
+        phase = stores.school.phases_in(turn.locale)[report.phase - 1]
+        header.append(Text(N_("Phase: {phase}"), {"phase": phase}))
+    texts = [lines(header), Text(N_("Story:\n{story}"), {"story": neutralise(report.story)})]
     if report.outcome:
         texts.append(Text(N_("Outcome: {outcome}"), {"outcome": neutralise(report.outcome)}))
-    for note in stores.reports.notes(report.code):
-        texts.append(
-            Text(
-                N_("Note by {author}, {when}: {text}"),
-                {
-                    "author": note["author"],
-                    "when": stores.local_time(note["created"]),
-                    "text": neutralise(note["text"]),
-                },
-            )
+    texts += [
+        Text(
+            N_("Note by {author}, {when}: {text}"),
+            {
+                "author": note["author"],
+                "when": stores.local_time(note["created"]),
+                "text": neutralise(note["text"]),
+            },
         )
+        for note in stores.reports.notes(report.code)
+    ]
     evidence = stores.reports.evidence(report.code)
     before = [
         Screen(
@@ -179,9 +167,15 @@ def case_view(turn: Turn) -> ViewPart:
     return ViewPart(texts=texts, before=before)
 
 
+def _status(status: str) -> Text:
+    return Text(STATUS.get(status, status))
+
+
 def phases_view(turn: Turn) -> ViewPart:
     report = _case(turn, open_only=True)
     labels = turn.stores.school.phases_in(turn.locale)
     texts = [Text(N_("Case {case}: choose the protocol phase."), {"case": report.code})]
-    texts += [Text("{n}. {label}", {"n": n, "label": lab}) for n, lab in enumerate(labels, 1)]
+    texts.append(
+        lines([Text("{n}. {label}", {"n": n, "label": lab}) for n, lab in enumerate(labels, 1)])
+    )
     return ViewPart(texts=texts)

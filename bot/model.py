@@ -48,6 +48,12 @@ class Text:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def lines(texts: list[Text]) -> Text:
+    """Several texts as one paragraph, one per line (each still translated on its own)."""
+    template = "\n".join(f"{{line{n}}}" for n in range(len(texts)))
+    return Text(template, {f"line{n}": text for n, text in enumerate(texts)})
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """A button: a label plus the trigger id (and optional argument) it fires."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.answers import case_label
 from bot.i18n import N_
 from bot.model import Choice, Screen, Text
 from bot.turn import Stores
@@ -16,7 +17,7 @@ def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:
             N_("🔔 New report {case}\nWhat: {kind}\nReceived: {when}"),
             {
                 "case": code,
-                "kind": stores.label("kind", payload["kind"]),
+                "kind": case_label("kind", payload["kind"]),
                 "when": stores.local_time(payload["at"]),
             },
         )

@@ -19,4 +19,5 @@ def set_language(turn: Turn, code: str | None) -> None:
     if code not in LOCALES:
         raise Refused(Text(N_("I do not know that language.")))
     turn.session.locale = turn.locale = code
+    # TRANSLATORS: shown in the language just chosen; say "from now on I speak <your language>".
     turn.say(N_("Okay, I will speak English now."))

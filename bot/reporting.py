@@ -6,16 +6,16 @@ import json
 import logging
 
 from bot.i18n import N_
-from bot.model import Text
+from bot.model import Text, lines
 from bot.textsafety import neutralise
 from bot.turn import Refused, Turn, ViewPart
 
 log = logging.getLogger(__name__)
 
 STATUS_FOR_REPORTER = {
-    "new": N_("sent, a coordinator will read it soon"),
-    "claimed": N_("a coordinator is working on it"),
-    "in_progress": N_("a coordinator is working on it"),
+    "new": N_("sent, an anti-bullying coordinator will read it"),
+    "claimed": N_("an anti-bullying coordinator is working on it"),
+    "in_progress": N_("an anti-bullying coordinator is working on it"),
     "closed": N_("finished"),
 }
 SUMMARY_FIELDS = (
@@ -23,21 +23,21 @@ SUMMARY_FIELDS = (
     ("kind", N_("What: {value}")),
     ("place", N_("Where: {value}")),
     ("often", N_("How often: {value}")),
-    ("since", N_("Since: {value}")),
+    ("since", N_("How long: {value}")),
 )
 
 
 def summary_view(turn: Turn) -> ViewPart:
     answers = turn.session.answers
     label = turn.stores.label
-    texts = [Text(line, {"value": label(key, answers.get(key))}) for key, line in SUMMARY_FIELDS]
-    texts.append(Text(N_("Your story: {story}"), {"story": neutralise(answers.get("story", ""))}))
-    texts.append(Text(N_("Photos: {count}"), {"count": len(answers.get("evidence", []))}))
+    fields = [Text(line, {"value": label(key, answers.get(key))}) for key, line in SUMMARY_FIELDS]
+    fields.append(Text(N_("Photos: {count}"), {"count": len(answers.get("evidence", []))}))
     if answers.get("anonymous", True):
-        texts.append(Text(N_("Name: you stay anonymous")))
+        fields.append(Text(N_("Name: you stay anonymous")))
     else:
-        texts.append(Text(N_("Name: {name}"), {"name": neutralise(answers.get("name", ""))}))
-    return ViewPart(texts=texts)
+        fields.append(Text(N_("Name: {name}"), {"name": neutralise(answers.get("name", ""))}))
+    story = Text(N_("Your story: {story}"), {"story": neutralise(answers.get("story", ""))})
+    return ViewPart(texts=[lines(fields), story])
 
 
 def submit_report(turn: Turn, _arg: str | None) -> None:
@@ -62,8 +62,7 @@ def my_reports_view(turn: Turn) -> ViewPart:
     reports = stores.reports.by_reporter(turn.key)
     if not reports:
         return ViewPart(texts=[Text(N_("You have not sent a report yet."))])
-    texts = [Text(N_("Your reports:"))]
-    texts += [
+    listed = [
         Text(
             N_("{code} from {date}: {status}"),
             {
@@ -74,4 +73,4 @@ def my_reports_view(turn: Turn) -> ViewPart:
         )
         for row in reports[:10]
     ]
-    return ViewPart(texts=texts)
+    return ViewPart(texts=[Text(N_("Your reports:")), lines(listed)])
