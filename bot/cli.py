@@ -14,6 +14,7 @@ from bot.flowspec import FlowError
 from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 from bot.storage import audit
+from bot.storage.db import DatabaseError
 
 log = logging.getLogger("bot")
 
@@ -46,8 +47,6 @@ def _coordinator(app: App, args: argparse.Namespace) -> int:
             code = stores.coordinators.invite(args.name, now)
             audit.record(stores.db, now, "operator", "invite_created")
         elif args.action == "add":
-            if args.telegram_id <= 0:
-                raise SettingsError("--telegram-id must be a positive number.")
             found = stores.coordinators.add(args.telegram_id, args.name, now)
             audit.record(stores.db, now, "operator", "coordinator_added")
             print(f"Coordinator {found.id} added: {found.name}.")
@@ -71,7 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging()
     try:
-        app = build(load_settings())
+        settings = load_settings()
+        # Checked before build(), which creates the database and the key file.
+        if args.command == "run":
+            settings.require_token()
+        if args.command == "coordinator" and args.action == "add" and args.telegram_id <= 0:
+            raise SettingsError("--telegram-id must be a positive number.")
+        app = build(settings)
         if args.command == "chat":
             from bot.channels.terminal import chat
 
@@ -84,11 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         TelegramChannel(app).run_polling()
         return 0
-    except (SettingsError, FlowError, VaultError) as error:
+    except (SettingsError, FlowError, VaultError, DatabaseError) as error:
         print(f"antipestbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `antipestbot chat | head`
+        return 0
 
 
 if __name__ == "__main__":

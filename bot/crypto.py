@@ -24,17 +24,21 @@ class VaultError(ValueError):
 
 def load_or_create_key(path: Path) -> bytes:
     """The 32-byte master key; created (mode 0600) when the file does not exist yet."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)) + b"\n")
     try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)) + b"\n")
         key = base64.urlsafe_b64decode(path.read_bytes().strip())
     except (OSError, ValueError) as exc:
-        raise VaultError(f"the secret key file {path} cannot be read") from exc
+        raise VaultError(
+            f"The secret key file {path} (ANTIPEST_SECRET_KEY_FILE) cannot be read or created."
+        ) from exc
     if len(key) != 32:
-        raise VaultError(f"the secret key file {path} does not hold a 32-byte key")
+        raise VaultError(
+            f"The secret key file {path} (ANTIPEST_SECRET_KEY_FILE) does not hold a 32-byte key."
+        )
     return key
 
 
@@ -61,4 +65,4 @@ class Vault:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
-            raise VaultError("a sealed value does not match the secret key") from exc
+            raise VaultError("A sealed value does not match the secret key.") from exc

@@ -185,8 +185,14 @@ def parse_flow(raw: dict[str, Any]) -> Flow:
 def load_flows(folder: Path) -> dict[str, Flow]:
     flows = {}
     for path in sorted(folder.glob("*.yaml")):
-        flow = parse_flow(yaml.safe_load(path.read_text(encoding="utf-8")))
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise FlowError(f"The flow file {path} cannot be read as YAML.") from exc
+        flow = parse_flow(raw)
         flows[flow.name] = flow
+    if not flows:
+        raise FlowError(f"There are no flow files in {folder}.")
     return flows
 
 

@@ -66,9 +66,17 @@ def _school(path: Path) -> School:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SettingsError(f"ANTIPEST_CONFIG points to {path}, which does not exist.") from exc
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"The school configuration {path} is not valid TOML: {exc}.") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"The school configuration {path} is not valid UTF-8 TOML.") from exc
+    unknown = set(raw) - {"school", "phases"}
+    if unknown:
+        raise SettingsError(f"The school configuration has unknown sections: {sorted(unknown)}.")
     school = raw.get("school", {})
+    if not isinstance(school, Mapping):
+        raise SettingsError("[school] in the school configuration must be a table.")
+    unknown = set(school) - {"name", "promise", "timezone"}
+    if unknown:
+        raise SettingsError(f"[school] has unknown keys: {sorted(unknown)}.")
     defaults = School()
     parsed = School(
         name=_text(school.get("name", defaults.name), "school.name"),
@@ -94,21 +102,31 @@ def _text(value: Any, name: str) -> str:
 
 
 def _per_locale(value: Any, name: str, kind: type) -> dict[str, Any]:
-    if not isinstance(value, Mapping) or not all(isinstance(v, kind) for v in value.values()):
-        raise SettingsError(f"{name} must map language codes (nl, en) to values.")
+    if not isinstance(value, Mapping) or not set(value) <= set(LOCALES):
+        raise SettingsError(f"{name} must map the language codes nl and en to values.")
+    for item in value.values():
+        texts = item if kind is list and isinstance(item, list) else [item]
+        if not isinstance(item, kind) or not all(isinstance(t, str) and t.strip() for t in texts):
+            raise SettingsError(f"{name} must give non-empty texts per language.")
     return dict(value)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
-    api_url = env.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
-    if urlparse(api_url).scheme not in ("http", "https") or not urlparse(api_url).netloc:
+    # An empty variable counts as unset, as in most shells' ${VAR:-default}.
+    api_url = (env.get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/")
+    try:
+        parsed = urlparse(api_url)
+        valid = parsed.scheme in ("http", "https") and bool(parsed.netloc) and parsed.port != 0
+    except ValueError:
+        valid = False
+    if not valid:
         raise SettingsError(f"TELEGRAM_API_URL {api_url!r} is not an http(s) address.")
     config = env.get("ANTIPEST_CONFIG")
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN") or None,
         api_url=api_url,
-        db_path=Path(env.get("ANTIPEST_DB", "data/antipest.db")),
-        key_file=Path(env.get("ANTIPEST_SECRET_KEY_FILE", "data/secret.key")),
+        db_path=Path(env.get("ANTIPEST_DB") or "data/antipest.db"),
+        key_file=Path(env.get("ANTIPEST_SECRET_KEY_FILE") or "data/secret.key"),
         school=_school(Path(config)) if config else School(),
     )

@@ -17,18 +17,31 @@ import sqlite_utils
 from bot.storage.schema import MIGRATIONS
 
 
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or migrated; the message is one sentence."""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The file holds coordinator ids and case metadata: readable by the bot's user only.
+    path.touch(mode=0o600, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA secure_delete=ON")
+    return conn
+
+
 class Database:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=5000")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA secure_delete=ON")
+        try:
+            self.db = sqlite_utils.Database(_connect(path))
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseError(f"The database {path} (ANTIPEST_DB) cannot be opened.") from exc
         self.path = path
-        self.db = sqlite_utils.Database(conn)
-        self._migrate()
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
