@@ -31,6 +31,12 @@ MENU = {
     ],
 }
 
+# Coordinators get the queue command on top, in their own chats only.
+COORDINATOR_MENU = {
+    "nl": [("wachtrij", N_("Open cases")), *MENU["nl"]],
+    "en": [("queue", N_("Open cases")), *MENU["en"]],
+}
+
 
 def command_trigger(name: str) -> str:
     """The trigger for a command name; unknown names pass through for the engine to refuse."""

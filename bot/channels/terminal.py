@@ -13,7 +13,8 @@ from typing import TextIO
 
 from bot.app import App
 from bot.commands import command_trigger
-from bot.model import Identity, Inbound, Outbound, parse_button_data
+from bot.i18n import N_
+from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
 
 TERMINAL_USERS = {"pupil": 1, "coordinator": 3}
 
@@ -43,10 +44,16 @@ def _show(outbounds: Iterable[Outbound], out: TextIO) -> list[str]:
     return buttons
 
 
+HINT = N_(
+    "(Type the number of a button and press Enter. /foto sends a pretend photo, /exit stops.)"
+)
+
+
 def chat(
     app: App, role: str, lang: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
 ) -> None:
     who = Identity("terminal", TERMINAL_USERS[role], 0, lang, role=role)
+    out.write(app.renderer.text(Text(HINT), lang) + "\n")
     buttons = _show(app.service.handle(who, Inbound(kind="command", trigger="start")), out)
     for raw in stdin:
         line = raw.strip()
