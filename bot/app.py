@@ -29,7 +29,7 @@ class App:
 
 def build(settings: Settings, clock: Clock = system_clock) -> App:
     flows = load_flows(settings.flows_dir)
-    missing = {"pupil", "coordinator"} - set(flows)
+    missing = {"welcome", "pupil", "coordinator"} - set(flows)
     if missing:
         raise FlowError(f"The flows {sorted(missing)} are missing from {settings.flows_dir}.")
     for flow in flows.values():

@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the Telegram bot (long polling)")
     chat = commands.add_parser("chat", help="try the bot in this terminal, no token needed")
-    chat.add_argument("--role", choices=["pupil", "coordinator"], default="pupil")
+    chat.add_argument("--role", choices=["pupil", "parent", "coordinator"], default="pupil")
     chat.add_argument("--lang", choices=["nl", "en"], default="nl")
     coordinator = commands.add_parser("coordinator", help="manage anti-bullying coordinators")
     actions = coordinator.add_subparsers(dest="action", required=True)

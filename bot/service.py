@@ -31,6 +31,7 @@ EFFECTS: dict[str, Effect] = {
     "submit_report": reporting.submit_report,
     "offer_language": preferences.offer_language,
     "set_language": preferences.set_language,
+    "choose_role": preferences.choose_role,
     "open_case": casework.open_case,
     "claim": casework.claim,
     "set_status": casework.set_status,
@@ -62,6 +63,7 @@ PRIVATE_ONLY = N_(
     "I only talk in a private chat, so that nobody else reads along. Send me a private message. "
     "I am leaving this group now. 👋"
 )
+OUR_SCHOOL = N_("our school")
 FAILED = N_(
     "Oops, something went wrong on my side. Please try that again in a moment. "
     "If it keeps going wrong, tell your teacher or call De Kindertelefoon: 0800-0432."
@@ -108,8 +110,13 @@ class Service:
         coordinator = self._coordinator(who)
         if coordinator is None and inbound.trigger == "start" and inbound.arg:
             coordinator = self._redeem(who, inbound.arg, now)
-        flow = "coordinator" if coordinator else "pupil"
         session = self.sessions.load(key)
+        if coordinator:
+            flow = "coordinator"
+        elif session and session.flow in preferences.PUBLIC_FLOWS:
+            flow = session.flow
+        else:
+            flow = "welcome"
         if session is None or not self._fits(session, flow):
             # A new user, a changed role, or a state a newer flow file no longer has.
             session = self.engine.new_session(flow, locale=session.locale if session else None)
@@ -164,7 +171,7 @@ class Service:
         school = self.stores.school
         return {
             **{k: v for k, v in turn.session.answers.items() if isinstance(v, str | int)},
-            "school": school.name,
+            "school": school.name or Text(OUR_SCHOOL),
             "promise": school.promise_in(turn.locale),
             "name": turn.coordinator.name if turn.coordinator else "",
         }

@@ -28,7 +28,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class School:
-    name: str = "onze school"
+    name: str | None = None  # None: "our school" in the user's language
     promise: dict[str, str] = field(
         default_factory=lambda: {"nl": "binnen 1 schooldag", "en": "within 1 school day"}
     )
@@ -79,7 +79,7 @@ def _school(path: Path) -> School:
         raise SettingsError(f"[school] has unknown keys: {sorted(unknown)}.")
     defaults = School()
     parsed = School(
-        name=_text(school.get("name", defaults.name), "school.name"),
+        name=_text(school["name"], "school.name") if "name" in school else None,
         promise=_per_locale(school.get("promise", defaults.promise), "school.promise", str),
         phases=_per_locale(raw.get("phases", defaults.phases), "phases", list),
         timezone=_text(school.get("timezone", defaults.timezone), "school.timezone"),

@@ -25,6 +25,11 @@ class Person:
             return await self._after(lambda: self.fake.push_command(self.id, text, **self.profile))
         return await self._after(lambda: self.fake.push_text(self.id, text, **self.profile))
 
+    async def start(self, role: str = "pupil") -> list[str]:
+        """/start, then answer the role question."""
+        await self.say("/start")
+        return await self.press(role)
+
     async def photo(self, file_id: str, file_size: int = 50_000) -> list[str]:
         lang = self.profile["language_code"]
         push = lambda: self.fake.push_photo(  # noqa: E731

@@ -15,7 +15,7 @@ def question(bot, msgid: str) -> str:
 
 async def test_wrong_input_gets_a_kind_reask_and_the_report_goes_on(bot, fake, person):
     pupil = person(9100)
-    await pupil.say("/start")
+    await pupil.start()
     await pupil.walk("report", "me")
     kind_question = question(bot, "What is happening?")
 
@@ -49,7 +49,7 @@ async def test_wrong_input_gets_a_kind_reask_and_the_report_goes_on(bot, fake, p
 
 async def test_stop_and_back_to_menu_leave_any_flow_and_send_nothing(bot, fake, person):
     pupil = person(9101)
-    await pupil.say("/start")
+    await pupil.start()
     await pupil.walk(*REPORT_PATH)
     await pupil.say("Dit is nog niet af")
     replies = await pupil.say("/stop")
@@ -62,7 +62,7 @@ async def test_stop_and_back_to_menu_leave_any_flow_and_send_nothing(bot, fake, 
 
 async def test_a_report_survives_a_restart_and_old_buttons_are_refused(bot, fake, person):
     pupil = person(9102)
-    await pupil.say("/start")
+    await pupil.start()
     await pupil.walk("report", "me")
     old_kind_button = pupil.data_for("names")
     await pupil.press("hitting")
@@ -79,7 +79,7 @@ async def test_a_report_survives_a_restart_and_old_buttons_are_refused(bot, fake
 
 async def test_help_is_one_tap_away_and_keeps_the_place(bot, fake, person):
     pupil = person(9103)
-    await pupil.say("/start")
+    await pupil.start()
     await pupil.walk("report", "me", "names")
     for state_buttons in (pupil.buttons(),):
         assert "*:help" in [data for _label, data in state_buttons]
@@ -94,7 +94,7 @@ async def test_help_is_one_tap_away_and_keeps_the_place(bot, fake, person):
 
 async def test_language_follows_telegram_then_the_users_choice(bot, fake, person):
     english = person(9104, language_code="en-GB")
-    replies = await english.say("/start")
+    replies = await english.start()
     assert replies[-1] == "What would you like to do? Tap a button. 👇"
     await english.say("/taal")
     replies = await english.press_data("*:set_language:nl")

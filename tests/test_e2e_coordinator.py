@@ -71,7 +71,7 @@ async def test_a_report_made_while_telegram_was_down_is_notified_at_start(fake, 
         act(parse_button_data(next(d for d in buttons if d.split(":")[1] == trigger)))
 
     act(Inbound(kind="command", trigger="start"))
-    for trigger in ("report", "me", "names", "class", "once", "this_week"):
+    for trigger in ("pupil", "report", "me", "names", "class", "once", "this_week"):
         press(trigger)
     act(Inbound(kind="text", text="Het gebeurde vandaag."))
     for trigger in ("story_done", "no_photo", "anonymous", "send"):

@@ -10,7 +10,7 @@ REPORT_PATH = ("report", "me", "online", "online", "daily", "months")
 
 async def report_as_pupil(pupil, story: str, *, photos=(), name: str | None = None) -> str:
     """Walk a full report and return the case code the bot gave."""
-    await pupil.say("/start")
+    await pupil.start()
     await pupil.walk(*REPORT_PATH)
     await pupil.say(story)
     await pupil.press("story_done")

@@ -20,7 +20,7 @@ async def test_forged_buttons_from_a_pupil_cannot_touch_a_case(bot, fake, person
     coordinator(501, "Juf Anna")
     code = await report_as_pupil(person(9001), "Ze pakken steeds mijn pet af.")
     intruder = person(9002)
-    await intruder.say("/start")
+    await intruder.start()
     stale = say(bot, PROBLEMS["stale"])
     for data in (
         f"*:open:{code}",
@@ -108,14 +108,14 @@ async def test_invite_link_makes_a_coordinator_once(bot, fake, person):
     assert stores.coordinators.by_telegram_id(601).name == "Juf Anna"
     await other.say(f"/start {code}")
     assert stores.coordinators.by_telegram_id(602) is None
-    assert "menu:report" in [data for _label, data in other.buttons()]
+    assert "role:pupil" in [data for _label, data in other.buttons()]
 
 
 async def test_an_internal_failure_gets_a_kind_answer_and_no_content_in_logs(
     bot, fake, person, caplog, monkeypatch
 ):
     pupil = person(9001)
-    await pupil.say("/start")
+    await pupil.start()
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret story text")

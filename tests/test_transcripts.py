@@ -37,14 +37,14 @@ def _compare(name: str, transcript: Transcript) -> None:
 def test_guided_check(app, name):
     talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
     talk.command("start")
-    talk.walk(*WALKS[name])
+    talk.walk("pupil", *WALKS[name])
     _compare(name, talk)
 
 
 def test_report_to_the_end(app):
     talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
     talk.command("start")
-    talk.walk("report", "someone_else", "excluding", "playground", "weekly", "weeks")
+    talk.walk("pupil", "report", "someone_else", "excluding", "playground", "weekly", "weeks")
     talk.text("Een meisje uit groep 6 mag nooit meedoen met voetbal.")
     talk.text("Ze moet dan alleen op het bankje zitten.")
     talk.walk("story_done", "no_photo", "give_name")

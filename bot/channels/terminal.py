@@ -16,7 +16,7 @@ from bot.commands import command_trigger
 from bot.i18n import N_
 from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
 
-TERMINAL_USERS = {"pupil": 1, "coordinator": 3}
+TERMINAL_USERS = {"pupil": 1, "parent": 2, "coordinator": 3}
 
 
 def _inbound(line: str, buttons: list[str]) -> Inbound:
@@ -54,7 +54,10 @@ def chat(
 ) -> None:
     who = Identity("terminal", TERMINAL_USERS[role], 0, lang, role=role)
     out.write(app.renderer.text(Text(HINT), lang) + "\n")
-    buttons = _show(app.service.handle(who, Inbound(kind="command", trigger="start")), out)
+    start = app.service.handle(who, Inbound(kind="command", trigger="start"))
+    if role in ("pupil", "parent"):  # answer the role question the way the button would
+        start = app.service.handle(who, Inbound(kind="button", trigger=role, shown_in="role"))
+    buttons = _show(start, out)
     for raw in stdin:
         line = raw.strip()
         if line in ("/exit", "/quit"):
