@@ -9,13 +9,17 @@ from bot.crypto import Vault, load_or_create_key
 from bot.engine import Engine
 from bot.flowspec import FlowError, load_flows, validate
 from bot.i18n import load_catalogs
+from bot.jobs import JobRunner
 from bot.render import Renderer
 from bot.service import EFFECTS, VIEWS, Service
 from bot.settings import Settings
+from bot.storage.checklists import ChecklistStore
 from bot.storage.coordinators import CoordinatorStore
 from bot.storage.db import Database
+from bot.storage.jobs import JobStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.reports import ReportStore
+from bot.storage.threads import ThreadStore
 from bot.turn import Stores
 
 
@@ -25,6 +29,8 @@ class App:
     stores: Stores
     renderer: Renderer
     service: Service
+    jobs: JobRunner
+    clock: Clock
 
 
 def build(settings: Settings, clock: Clock = system_clock) -> App:
@@ -46,7 +52,10 @@ def build(settings: Settings, clock: Clock = system_clock) -> App:
         reports=ReportStore(db, vault),
         coordinators=CoordinatorStore(db),
         outbox=OutboxStore(db),
+        threads=ThreadStore(db, vault),
+        checklists=ChecklistStore(db),
+        jobs=JobStore(db),
     )
     renderer = Renderer(load_catalogs(settings.locales_dir))
     service = Service(stores, Engine(flows), renderer, clock)
-    return App(settings, stores, renderer, service)
+    return App(settings, stores, renderer, service, JobRunner(stores, clock), clock)

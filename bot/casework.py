@@ -7,12 +7,17 @@ audit-logged without content.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
+from bot import checklist
 from bot.answers import case_label
 from bot.i18n import N_
 from bot.model import Choice, Screen, Text, lines
+from bot.notifications import notify_reporter
+from bot.schooltime import add_school_days
 from bot.storage import audit
 from bot.storage.reports import Report
+from bot.storage.threads import TO_REPORTER
 from bot.textsafety import neutralise
 from bot.turn import Refused, Turn, ViewPart
 
@@ -91,10 +96,39 @@ def add_note(turn: Turn, _arg: str | None) -> None:
 
 def close_case(turn: Turn, _arg: str | None) -> None:
     report = _case(turn, open_only=True)
+    stores = turn.stores
     outcome = str(turn.session.answers.pop("outcome", ""))
-    turn.stores.reports.close(report.code, outcome, turn.now)
+    stores.reports.close(report.code, outcome, turn.now)
+    followup = add_school_days(
+        datetime.fromisoformat(turn.now), stores.school.followup_days, stores.school
+    )
+    stores.jobs.schedule(
+        f"followup:{report.code}:{turn.now}",
+        "followup",
+        report.code,
+        followup.isoformat(timespec="seconds"),
+    )
     _audit(turn, "case_closed", report.code)
-    turn.say(N_("Case {case} is closed."), case=report.code)
+    turn.say(
+        N_(
+            "Case {case} is closed. In {days} school days the reporter will be asked whether "
+            "the bullying has stopped."
+        ),
+        case=report.code,
+        days=stores.school.followup_days,
+    )
+
+
+def message_reporter(turn: Turn, _arg: str | None) -> None:
+    report = _case(turn)
+    assert turn.coordinator is not None
+    text = str(turn.session.answers.pop("message", ""))
+    message = turn.stores.threads.add(report.code, TO_REPORTER, turn.coordinator.id, text, turn.now)
+    notify_reporter(
+        turn.stores, "to_reporter", report.code, turn.now, str(message), message=message
+    )
+    _audit(turn, "message_sent", report.code)
+    turn.say(N_("Sent to the reporter of {case}."), case=report.code)
 
 
 def queue_view(turn: Turn) -> ViewPart:
@@ -140,6 +174,7 @@ def case_view(turn: Turn) -> ViewPart:
     texts = [lines(header), Text(N_("Story:\n{story}"), {"story": neutralise(report.story)})]
     if report.outcome:
         texts.append(Text(N_("Outcome: {outcome}"), {"outcome": neutralise(report.outcome)}))
+    texts += _thread(turn, report.code)
     texts += [
         Text(
             N_("Note by {author}, {when}: {text}"),
@@ -164,7 +199,80 @@ def case_view(turn: Turn) -> ViewPart:
         )
         for n, file_id in enumerate(evidence, start=1)
     ]
-    return ViewPart(texts=texts, before=before)
+    history = _history(turn, report.code)
+    if history:
+        texts.append(Text(N_("History:\n{lines}"), {"lines": lines(history)}))
+    rows = []
+    if report.kind == "online":
+        texts.append(checklist.progress(turn, report.code))
+        rows.append(checklist.checklist_button(turn, report.code))
+    return ViewPart(texts=texts, before=before, rows=rows)
+
+
+def _thread(turn: Turn, code: str) -> list[Text]:
+    said = []
+    for message in turn.stores.threads.of(code):
+        when = turn.stores.local_time(message["created"])
+        text = neutralise(message["text"])
+        if message["direction"] == TO_REPORTER:
+            said.append(
+                Text(
+                    N_("➡️ {author} to the reporter, {when}:\n{text}"),
+                    {"author": message["author"], "when": when, "text": text},
+                )
+            )
+        else:
+            said.append(Text(N_("⬅️ The reporter, {when}:\n{text}"), {"when": when, "text": text}))
+    return said
+
+
+HISTORY = {
+    "case_claimed": N_("claimed"),
+    "status_new": N_("status: new"),
+    "status_claimed": N_("status: claimed"),
+    "status_in_progress": N_("status: in progress"),
+    "case_closed": N_("closed"),
+    "message_sent": N_("message to the reporter"),
+    "reporter_message": N_("message from the reporter"),
+    "evidence_added": N_("photo from the reporter"),
+    "remind_sent": N_("reminder: not claimed in time"),
+    "overdue_sent": N_("reminder: overdue"),
+    "followup_asked": N_("follow-up question sent"),
+    "followup_yes": N_("follow-up: the bullying has stopped"),
+    "followup_a_bit": N_("follow-up: it has stopped a bit"),
+    "followup_no": N_("follow-up: it has not stopped"),
+    "case_reopened": N_("reopened"),
+}
+
+
+def _history(turn: Turn, code: str) -> list[Text]:
+    """Who did what when, from the audit log; phase changes name the phase."""
+    stores = turn.stores
+    rows = stores.db.rows(
+        "SELECT a.at, a.actor, a.action, c.name FROM audit a LEFT JOIN coordinators c"
+        " ON a.actor = 'coordinator:' || c.id WHERE a.report = ? ORDER BY a.id",
+        (code,),
+    )
+    phases = stores.school.phases_in(turn.locale)
+    entries = []
+    for row in rows:
+        action = row["action"]
+        if action.startswith("phase_"):
+            what = Text(N_("phase: {phase}"), {"phase": phases[int(action[6:]) - 1]})
+        elif action in HISTORY:
+            what = Text(HISTORY[action])
+        else:
+            continue  # opening a case or ticking the checklist is not case history
+        who = row["name"] or Text(
+            N_("the reporter") if row["actor"] == "reporter" else N_("the bot")
+        )
+        entries.append(
+            Text(
+                "{when} · {who} · {what}",
+                {"when": stores.local_time(row["at"]), "who": who, "what": what},
+            )
+        )
+    return entries[-12:]
 
 
 def _status(status: str) -> Text:

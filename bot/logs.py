@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-QUIET = ("httpx", "httpcore", "telegram", "apscheduler", "hpack")
+QUIET = ("httpx", "httpcore", "telegram", "apscheduler", "hpack", "transitions")
 
 
 def configure_logging(level: int = logging.INFO) -> None:

@@ -1,4 +1,8 @@
-"""What a queued outbox payload says to a coordinator."""
+"""Messages the bot starts itself: who gets them, and what they say when they are sent.
+
+Queued in the outbox inside the transaction of their cause; a payload names the event, the case
+and a message id, never content. Sealed content is read only when the message is rendered.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,50 @@ from bot.i18n import N_
 from bot.model import Choice, Screen, Text
 from bot.turn import Stores
 
+COORDINATOR_EVENTS = {
+    "reporter_message": N_("✉️ {case}: the reporter sent a new message."),
+    "reporter_evidence": N_("📎 {case}: the reporter sent a new photo."),
+    "remind": N_(
+        "⏰ {case} has not been claimed yet, and the school's promise for new reports has passed."
+    ),
+    "overdue": N_("⚠️ {case} is overdue: nobody has claimed it yet. Please pick it up today."),
+    "reopened": N_(
+        "🔁 {case} is open again. Asked whether the bullying has stopped, the reporter "
+        "answered: {answer}."
+    ),
+}
+FOLLOWUP_ANSWERS = {"yes": N_("yes"), "a_bit": N_("a bit"), "no": N_("no")}
+
+
+def notify_coordinators(
+    stores: Stores, event: str, code: str, now: str, occasion: str = "", **extra: Any
+) -> None:
+    """To the coordinator who has the case, or to every active coordinator if nobody has it."""
+    report = stores.reports.get(code)
+    assignee = report.assignee if report else None
+    targets = [c.id for c in stores.coordinators.active() if assignee in (None, c.id)]
+    if not targets:  # the one who had it left: everyone hears about it
+        targets = [c.id for c in stores.coordinators.active()]
+    payload = {"event": event, "code": code, "at": now, **extra}
+    for coordinator in targets:
+        key = f"{event}:{code}:{occasion}:{coordinator}"
+        stores.outbox.enqueue(key, payload, now, coordinator=coordinator)
+
+
+def notify_reporter(
+    stores: Stores, event: str, code: str, now: str, occasion: str, **extra: Any
+) -> None:
+    reporter = stores.reports.reporter(code)
+    if reporter is None:
+        return
+    payload = {"event": event, "code": code, "at": now, **extra}
+    stores.outbox.enqueue(f"{event}:{code}:{occasion}", payload, now, report=reporter["id"])
+
 
 def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:
-    code = payload["code"]
-    if payload["event"] == "new_report":
+    code, event = payload["code"], payload["event"]
+    open_case = ((Choice(Text(N_("Open {case}"), {"case": code}), "open", code),),)
+    if event == "new_report":
         text = Text(
             N_("🔔 New report {case}\nWhat: {kind}\nReceived: {when}"),
             {
@@ -21,6 +65,32 @@ def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:
                 "when": stores.local_time(payload["at"]),
             },
         )
-    else:
-        raise ValueError(f"unknown outbox event {payload['event']!r}")
-    return Screen((text,), rows=((Choice(Text(N_("Open {case}"), {"case": code}), "open", code),),))
+        return Screen((text,), rows=open_case)
+    if event in COORDINATOR_EVENTS:
+        answer = Text(FOLLOWUP_ANSWERS.get(payload.get("answer", ""), N_("unknown")))
+        return Screen(
+            (Text(COORDINATOR_EVENTS[event], {"case": code, "answer": answer}),), rows=open_case
+        )
+    if event == "to_reporter":
+        message = stores.threads.get(int(payload["message"]))
+        text = Text(
+            N_("📩 Message from the anti-bullying coordinator about your report {case}:\n\n{text}"),
+            {"case": code, "text": message["text"] if message else ""},
+        )
+        answer = Choice(Text(N_("↩️ Answer")), "write", code)
+        return Screen((text,), rows=((answer,),))
+    if event == "followup":
+        text = Text(
+            N_(
+                "About your report {case}: the school has finished working on it. "
+                "Has the bullying stopped?"
+            ),
+            {"case": code},
+        )
+        buttons = (
+            Choice(Text(N_("Yes, it stopped")), "followup_yes", code),
+            Choice(Text(N_("A bit")), "followup_bit", code),
+            Choice(Text(N_("No, it goes on")), "followup_no", code),
+        )
+        return Screen((text,), rows=tuple((b,) for b in buttons))
+    raise ValueError(f"unknown outbox event {event!r}")

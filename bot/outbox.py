@@ -8,11 +8,11 @@ the channel confirmed it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.clock import Clock, stamp, system_clock
 from bot.model import Outbound
@@ -20,6 +20,7 @@ from bot.notifications import notification_screen
 from bot.render import Renderer
 from bot.storage.sessions import SessionStore
 from bot.turn import Stores
+from bot.waker import Waker
 
 log = logging.getLogger(__name__)
 
@@ -56,36 +57,52 @@ class OutboxSender:
         self.send = send
         self.clock = clock
         self.sessions = SessionStore(stores.db, stores.vault)
-        self._wake = asyncio.Event()
+        self.waker = Waker(clock, stores.outbox.next_try, IDLE_WAIT)
+        self._lock = asyncio.Lock()
 
     def wake(self) -> None:
-        self._wake.set()
+        self.waker.wake()
 
     async def run(self) -> None:
         while True:
             await self.deliver_due()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._wait())
-            self._wake.clear()
+            await self.waker.sleep()
 
-    def _wait(self) -> float:
-        at = self.stores.outbox.next_try()
-        if at is None:
-            return IDLE_WAIT
-        seconds = (datetime.fromisoformat(at) - self.clock()).total_seconds()
-        return min(IDLE_WAIT, max(0.05, seconds))
+    def _target(self, row: dict) -> tuple[int, str] | None:
+        """The chat to send to and its language; None when the reporter cannot be reached."""
+        if row["telegram_id"] is not None:
+            key = self.stores.vault.subject("telegram", row["telegram_id"])
+            chat = row["telegram_id"]
+        else:
+            code = self.stores.db.row("SELECT code FROM reports WHERE id = ?", (row["report"],))
+            reporter = self.stores.reports.reporter(code["code"]) if code else None
+            contact = json.loads(reporter["contact"]) if reporter else {}
+            if contact.get("channel") != "telegram":
+                return None
+            key, chat = reporter["reporter"], contact["chat"]
+        session = self.sessions.load(key)
+        return chat, (session.locale if session and session.locale else "nl")
 
     async def deliver_due(self) -> int:
-        """Send every row that is due; returns how many were delivered."""
+        """Send every row that is due; returns how many were delivered.
+
+        Serialised: two concurrent runs would both read a row as pending and send it twice.
+        """
+        async with self._lock:
+            return await self._deliver_due()
+
+    async def _deliver_due(self) -> int:
         delivered = 0
         for row in self.stores.outbox.due(stamp(self.clock)):
-            key = self.stores.vault.subject("telegram", row["telegram_id"])
-            session = self.sessions.load(key)
-            locale = session.locale if session and session.locale else "nl"
+            target = self._target(row)
+            if target is None:
+                self._failed(row, DeliveryError("unreachable"), attempts=MAX_ATTEMPTS)
+                continue
+            chat, locale = target
             screen = notification_screen(self.stores, row["payload"])
             try:
                 for outbound in self.renderer.render([screen], locale):
-                    await self.send(row["telegram_id"], outbound)
+                    await self.send(chat, outbound)
             except DeliveryError as error:
                 self._failed(row, error)
                 continue
@@ -95,8 +112,8 @@ class OutboxSender:
             log.info("outbox_delivered key=%s", row["key"])
         return delivered
 
-    def _failed(self, row: dict, error: DeliveryError) -> None:
-        attempts = row["attempts"] + 1
+    def _failed(self, row: dict, error: DeliveryError, attempts: int | None = None) -> None:
+        attempts = attempts or row["attempts"] + 1
         with self.stores.db.transaction():
             if attempts >= MAX_ATTEMPTS:
                 self.stores.outbox.dead(row["id"], attempts)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 from bot.i18n import N_
-from bot.model import Text, lines
+from bot.model import Choice, Text, lines
+from bot.notifications import notify_coordinators
+from bot.schooltime import add_school_hours
 from bot.textsafety import neutralise
 from bot.turn import Refused, Turn, ViewPart
 
@@ -29,8 +32,11 @@ SUMMARY_FIELDS = (
 
 def summary_view(turn: Turn) -> ViewPart:
     answers = turn.session.answers
-    label = turn.stores.label
-    fields = [Text(line, {"value": label(key, answers.get(key))}) for key, line in SUMMARY_FIELDS]
+    flow = turn.session.flow
+    fields = [
+        Text(line, {"value": turn.stores.label(key, answers.get(key), flow)})
+        for key, line in SUMMARY_FIELDS
+    ]
     fields.append(Text(N_("Photos: {count}"), {"count": len(answers.get("evidence", []))}))
     if answers.get("anonymous", True):
         fields.append(Text(N_("Name: you stay anonymous")))
@@ -44,14 +50,15 @@ def submit_report(turn: Turn, _arg: str | None) -> None:
     answers = turn.session.answers
     if not answers.get("story") or "kind" not in answers:
         raise Refused(Text(N_("Something is missing in your report. Let's check it again.")))
-    stores = turn.stores
+    stores, school = turn.stores, turn.stores.school
     contact = json.dumps({"channel": turn.who.channel, "chat": turn.who.chat_id})
-    code = stores.reports.create(turn.key, contact, answers, turn.now)
-    payload = {"event": "new_report", "code": code, "kind": answers["kind"], "at": turn.now}
-    for coordinator in stores.coordinators.active():
-        stores.outbox.enqueue(
-            f"new_report:{code}:{coordinator.id}", coordinator.id, payload, turn.now
-        )
+    created = datetime.fromisoformat(turn.now)
+    due = add_school_hours(created, school.promise_hours, school).isoformat(timespec="seconds")
+    overdue = add_school_hours(created, 2 * school.promise_hours, school)
+    code = stores.reports.create(turn.key, contact, answers, turn.now, turn.session.flow, due)
+    stores.jobs.schedule(f"remind:{code}", "remind", code, due)
+    stores.jobs.schedule(f"overdue:{code}", "overdue", code, overdue.isoformat(timespec="seconds"))
+    notify_coordinators(stores, "new_report", code, turn.now, kind=answers["kind"])
     answers.clear()
     answers["code"] = code
     log.info("report_created case=%s", code)
@@ -68,9 +75,25 @@ def my_reports_view(turn: Turn) -> ViewPart:
             {
                 "code": row["code"],
                 "date": stores.local_time(row["created"])[:10],
-                "status": Text(STATUS_FOR_REPORTER.get(row["status"], row["status"])),
+                "status": Text(_status_for_reporter(row, turn.now)),
             },
         )
         for row in reports[:10]
     ]
-    return ViewPart(texts=[Text(N_("Your reports:")), lines(listed)])
+    rows = [
+        (
+            Choice(
+                Text(N_("✍️ Add something to {case}"), {"case": row["code"]}), "write", row["code"]
+            ),
+        )
+        for row in reports[:10]
+        if row["status"] != "closed"
+    ]
+    return ViewPart(texts=[Text(N_("Your reports:")), lines(listed)], rows=rows)
+
+
+def _status_for_reporter(row: dict, now: str) -> str:
+    # Never less than the truth: once the promise has passed, say so plainly.
+    if row["status"] == "new" and row["due"] and now > row["due"]:
+        return N_("not read yet; an anti-bullying coordinator will look at it as soon as possible")
+    return STATUS_FOR_REPORTER.get(row["status"], row["status"])

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot import casework, preferences, reporting
+from bot import casework, checklist, contact, preferences, reporting, signals
 from bot.clock import Clock, stamp, system_clock
 from bot.engine import Engine, Problem, Session
 from bot.i18n import N_, pick_locale
@@ -32,12 +32,19 @@ EFFECTS: dict[str, Effect] = {
     "offer_language": preferences.offer_language,
     "set_language": preferences.set_language,
     "choose_role": preferences.choose_role,
+    "toggle_signal": signals.toggle_signal,
     "open_case": casework.open_case,
     "claim": casework.claim,
     "set_status": casework.set_status,
     "set_phase": casework.set_phase,
     "add_note": casework.add_note,
     "close_case": casework.close_case,
+    "message_reporter": casework.message_reporter,
+    "tick": checklist.tick,
+    "own_case": contact.own_case,
+    "send_to_case": contact.send_to_case,
+    "add_evidence": contact.add_evidence,
+    "followup_answer": contact.followup_answer,
 }
 VIEWS: dict[str, View] = {
     "report_summary": reporting.summary_view,
@@ -45,6 +52,9 @@ VIEWS: dict[str, View] = {
     "queue": casework.queue_view,
     "case": casework.case_view,
     "phases": casework.phases_view,
+    "signals_checklist": signals.checklist_view,
+    "signals_result": signals.result_view,
+    "checklist": checklist.checklist_view,
 }
 PROBLEMS: dict[Problem, str] = {
     "stale": N_("That button does not work anymore. This is where we are now: 👇"),

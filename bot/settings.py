@@ -9,6 +9,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -34,6 +35,13 @@ class School:
     )
     phases: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_PHASES))
     timezone: str = "Europe/Amsterdam"
+    hours: tuple[time, time] = (time(8, 30), time(15, 0))  # a school day, Monday to Friday
+    promise_hours: float = 6.5  # school hours until a new case must be claimed
+    followup_days: int = 10  # school days after closing until "Has the bullying stopped?"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def promise_in(self, locale: str) -> str:
         return self.promise.get(locale) or self.promise.get("nl") or ""
@@ -74,7 +82,14 @@ def _school(path: Path) -> School:
     school = raw.get("school", {})
     if not isinstance(school, Mapping):
         raise SettingsError("[school] in the school configuration must be a table.")
-    unknown = set(school) - {"name", "promise", "timezone"}
+    unknown = set(school) - {
+        "name",
+        "promise",
+        "timezone",
+        "hours",
+        "promise_hours",
+        "followup_days",
+    }
     if unknown:
         raise SettingsError(f"[school] has unknown keys: {sorted(unknown)}.")
     defaults = School()
@@ -83,6 +98,11 @@ def _school(path: Path) -> School:
         promise=_per_locale(school.get("promise", defaults.promise), "school.promise", str),
         phases=_per_locale(raw.get("phases", defaults.phases), "phases", list),
         timezone=_text(school.get("timezone", defaults.timezone), "school.timezone"),
+        hours=_hours(school.get("hours", "08:30-15:00")),
+        promise_hours=_number(school.get("promise_hours", defaults.promise_hours), "promise_hours"),
+        followup_days=int(
+            _number(school.get("followup_days", defaults.followup_days), "followup_days")
+        ),
     )
     try:
         ZoneInfo(parsed.timezone)
@@ -93,6 +113,22 @@ def _school(path: Path) -> School:
     if any(len(labels) != 6 for labels in parsed.phases.values()):
         raise SettingsError("phases must give exactly six labels per language.")
     return parsed
+
+
+def _hours(value: Any) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in str(value).split("-"))
+    except ValueError as exc:
+        raise SettingsError('school.hours must look like "08:30-15:00".') from exc
+    if start >= end:
+        raise SettingsError("school.hours must start before they end.")
+    return start, end
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise SettingsError(f"school.{name} must be a positive number.")
+    return float(value)
 
 
 def _text(value: Any, name: str) -> str:

@@ -12,10 +12,13 @@ from bot.engine import Session
 from bot.flowspec import Flow
 from bot.model import Choice, Identity, Screen, Text
 from bot.settings import School
+from bot.storage.checklists import ChecklistStore
 from bot.storage.coordinators import Coordinator, CoordinatorStore
 from bot.storage.db import Database
+from bot.storage.jobs import JobStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.reports import ReportStore
+from bot.storage.threads import ThreadStore
 
 
 class Refused(Exception):
@@ -35,14 +38,18 @@ class Stores:
     reports: ReportStore
     coordinators: CoordinatorStore
     outbox: OutboxStore
+    threads: ThreadStore
+    checklists: ChecklistStore
+    jobs: JobStore
 
     def local_time(self, iso: str) -> str:
         when = datetime.fromisoformat(iso).astimezone(ZoneInfo(self.school.timezone))
         return when.strftime("%d-%m-%Y %H:%M")
 
-    def label(self, key: str, value: Any) -> Text:
-        """The button label that recorded `key = value` in any flow: answers read as chosen."""
-        for flow in self.flows.values():
+    def label(self, key: str, value: Any, flow_name: str) -> Text:
+        """The button label that recorded `key = value` in that flow: answers read as chosen."""
+        flows = [self.flows[flow_name], *self.flows.values()]
+        for flow in flows:
             for move in flow.all_moves():
                 if move.label and move.save.get(key) == value:
                     return Text(move.label)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from people import Person  # noqa: E402
 
 from bot.app import App, build  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.clock import Clock, system_clock  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
 
 
@@ -43,12 +45,26 @@ async def fake() -> AsyncIterator[FakeBotApi]:
     assert server.violations == [], server.violations
 
 
+class FakeClock:
+    """A clock tests move by hand; it starts on a Monday morning in term time."""
+
+    def __init__(self, start: str = "2026-11-23T08:00:00+00:00") -> None:
+        self.now = datetime.fromisoformat(start)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: str) -> None:
+        self.now = datetime.fromisoformat(moment)
+
+
 class Running:
     """The bot process in miniature: one app, one Telegram channel, restartable."""
 
-    def __init__(self, fake: FakeBotApi, env: dict[str, str]) -> None:
+    def __init__(self, fake: FakeBotApi, env: dict[str, str], clock: Clock = system_clock) -> None:
         self.fake = fake
         self.env = {**env, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
+        self.clock = clock
         self.channel: TelegramChannel | None = None
 
     @property
@@ -57,7 +73,7 @@ class Running:
         return self.channel.app
 
     async def start(self) -> None:
-        self.channel = TelegramChannel(build(load_settings(self.env)))
+        self.channel = TelegramChannel(build(load_settings(self.env), self.clock))
         await self.channel.start(poll_timeout=1)
         await self.fake.wait_for(lambda c: c.method == "getUpdates")
 
@@ -70,6 +86,22 @@ class Running:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def timed_bot(
+    fake: FakeBotApi, env: dict[str, str], clock: FakeClock
+) -> AsyncIterator[Running]:
+    """The bot on a clock the test moves; its background loops still run."""
+    running = Running(fake, env, clock)
+    await running.start()
+    yield running
+    await running.stop()
 
 
 @pytest.fixture

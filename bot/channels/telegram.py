@@ -80,9 +80,10 @@ class TelegramChannel:
         )
         self.application.add_handler(TypeHandler(Update, self.on_update))
         self.application.add_error_handler(self._on_error)
-        self.outbox = OutboxSender(app.stores, app.renderer, self.send)
+        self.outbox = OutboxSender(app.stores, app.renderer, self.send, app.clock)
         app.service.on_commit = self.outbox.wake
-        self._outbox_task: asyncio.Task[None] | None = None
+        app.jobs.on_enqueue = self.outbox.wake
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def _post_init(self, application: Application) -> None:
         for locale, commands in MENU.items():
@@ -94,12 +95,17 @@ class TelegramChannel:
                 scope=BotCommandScopeDefault(),
                 language_code=None if locale == "nl" else locale,
             )
-        self._outbox_task = asyncio.create_task(self.outbox.run(), name="outbox")
+        self._tasks = [
+            asyncio.create_task(self.outbox.run(), name="outbox"),
+            asyncio.create_task(self.app.jobs.run(), name="jobs"),
+        ]
         log.info("telegram_started")
 
     async def _post_shutdown(self, _application: Application) -> None:
-        if self._outbox_task:
-            self._outbox_task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
 
     async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, user = update.effective_chat, update.effective_user

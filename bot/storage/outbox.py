@@ -12,18 +12,30 @@ class OutboxStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def enqueue(self, key: str, coordinator: int, payload: dict[str, Any], now: str) -> None:
-        """Queue once per idempotency key; a second enqueue with the same key changes nothing."""
+    def enqueue(
+        self,
+        key: str,
+        payload: dict[str, Any],
+        now: str,
+        *,
+        coordinator: int | None = None,
+        report: int | None = None,
+    ) -> None:
+        """Queue once per idempotency key; a second enqueue with the same key changes nothing.
+
+        The payload names things (event, case code, message id), never content: content is read
+        from its sealed place when the message is sent.
+        """
         self.db.execute(
-            "INSERT INTO outbox (key, coordinator, payload, attempts, next_try, status, created)"
-            " VALUES (?, ?, ?, 0, ?, 'pending', ?) ON CONFLICT(key) DO NOTHING",
-            (key, coordinator, json.dumps(payload), now, now),
+            "INSERT INTO outbox (key, coordinator, report, payload, attempts, next_try, status,"
+            " created) VALUES (?, ?, ?, ?, 0, ?, 'pending', ?) ON CONFLICT(key) DO NOTHING",
+            (key, coordinator, report, json.dumps(payload), now, now),
         )
 
     def due(self, now: str, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.rows(
-            "SELECT o.id, o.key, o.payload, o.attempts, c.telegram_id, c.id AS coordinator"
-            " FROM outbox o JOIN coordinators c ON c.id = o.coordinator"
+            "SELECT o.id, o.key, o.payload, o.attempts, o.report, c.telegram_id,"
+            " c.id AS coordinator FROM outbox o LEFT JOIN coordinators c ON c.id = o.coordinator"
             " WHERE o.status = 'pending' AND o.next_try <= ? ORDER BY o.next_try, o.id LIMIT ?",
             (now, limit),
         )

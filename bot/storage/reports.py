@@ -29,6 +29,9 @@ class Report:
     assignee_name: str | None
     outcome: str
     created: str
+    role: str = "pupil"
+    due: str | None = None
+    closed: str | None = None
 
 
 class ReportStore:
@@ -39,18 +42,27 @@ class ReportStore:
     def _seal(self, value: str | None) -> str:
         return self.vault.seal(value or "")
 
-    def create(self, reporter: str, contact: str, answers: dict[str, Any], now: str) -> str:
+    def create(
+        self,
+        reporter: str,
+        contact: str,
+        answers: dict[str, Any],
+        now: str,
+        role: str = "pupil",
+        due: str | None = None,
+    ) -> str:
         code = new_case_code()
         while self.db.row("SELECT 1 FROM reports WHERE code = ?", (code,)):
             code = new_case_code()
         anonymous = bool(answers.get("anonymous", True))
         cursor = self.db.execute(
-            "INSERT INTO reports (code, reporter, who, kind, place, often, since, story, name,"
-            " anonymous, contact, status, created, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+            "INSERT INTO reports (code, reporter, role, who, kind, place, often, since, story,"
+            " name, anonymous, contact, status, created, updated, due)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
             (
                 code,
                 reporter,
+                role,
                 answers.get("who", ""),
                 answers.get("kind", "other"),
                 answers.get("place", ""),
@@ -62,6 +74,7 @@ class ReportStore:
                 self._seal(contact),
                 now,
                 now,
+                due,
             ),
         )
         for file_id in answers.get("evidence", []):
@@ -96,6 +109,28 @@ class ReportStore:
             assignee_name=row.get("assignee_name"),
             outcome=self.vault.open(row["outcome"]) if row["outcome"] else "",
             created=row["created"],
+            role=row["role"],
+            due=row["due"],
+            closed=row["closed"],
+        )
+
+    def reporter(self, code: str) -> dict[str, Any] | None:
+        """Who reported a case (pseudonym), and how to reach them (opened from its seal)."""
+        row = self.db.row("SELECT id, reporter, role, contact FROM reports WHERE code = ?", (code,))
+        return {**row, "contact": self.vault.open(row["contact"])} if row else None
+
+    def add_evidence(self, code: str, file_id: str) -> None:
+        self.db.execute(
+            "INSERT INTO evidence (report, file, kind) SELECT id, ?, 'photo' FROM reports"
+            " WHERE code = ?",
+            (self._seal(file_id), code),
+        )
+
+    def reopen(self, code: str, now: str) -> None:
+        self.db.execute(
+            "UPDATE reports SET status = CASE WHEN assignee IS NULL THEN 'new' ELSE 'claimed' END,"
+            " closed = NULL, updated = ? WHERE code = ?",
+            (now, code),
         )
 
     def evidence(self, code: str) -> list[str]:
@@ -108,7 +143,7 @@ class ReportStore:
 
     def by_reporter(self, reporter: str) -> list[dict[str, Any]]:
         return self.db.rows(
-            "SELECT code, status, created FROM reports WHERE reporter = ? ORDER BY id DESC",
+            "SELECT code, status, created, due FROM reports WHERE reporter = ? ORDER BY id DESC",
             (reporter,),
         )
 

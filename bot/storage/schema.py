@@ -32,6 +32,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             "id": int,
             "code": str,
             "reporter": str,
+            "role": str,
             "who": str,
             "kind": str,
             "place": str,
@@ -48,9 +49,10 @@ def _v1(db: sqlite_utils.Database) -> None:
             "created": str,
             "updated": str,
             "closed": str,
+            "due": str,
         },
         pk="id",
-        not_null={"code", "kind", "story", "anonymous", "status", "created", "updated"},
+        not_null={"code", "role", "kind", "story", "anonymous", "status", "created", "updated"},
         foreign_keys=[("assignee", "coordinators", "id")],
     )
     db["reports"].create_index(["code"], unique=True)
@@ -68,11 +70,13 @@ def _v1(db: sqlite_utils.Database) -> None:
         not_null={"report", "author", "text", "created"},
         foreign_keys=[("report", "reports", "id"), ("author", "coordinators", "id")],
     )
+    # A row goes to a coordinator, or (coordinator NULL) to the reporter of `report`.
     db["outbox"].create(
         {
             "id": int,
             "key": str,
             "coordinator": int,
+            "report": int,
             "payload": str,
             "attempts": int,
             "next_try": str,
@@ -81,11 +85,31 @@ def _v1(db: sqlite_utils.Database) -> None:
             "sent": str,
         },
         pk="id",
-        not_null={"key", "coordinator", "payload", "attempts", "next_try", "status", "created"},
-        foreign_keys=[("coordinator", "coordinators", "id")],
+        not_null={"key", "payload", "attempts", "next_try", "status", "created"},
+        foreign_keys=[("coordinator", "coordinators", "id"), ("report", "reports", "id")],
     )
     db["outbox"].create_index(["key"], unique=True)
     db["outbox"].create_index(["status", "next_try"])
+    db["messages"].create(
+        {"id": int, "report": int, "direction": str, "author": int, "text": str, "created": str},
+        pk="id",
+        not_null={"report", "direction", "text", "created"},
+        foreign_keys=[("report", "reports", "id"), ("author", "coordinators", "id")],
+    )
+    db["checklist"].create(
+        {"report": int, "item": int, "ticked_by": int, "ticked_at": str},
+        pk=("report", "item"),
+        not_null={"ticked_by", "ticked_at"},
+        foreign_keys=[("report", "reports", "id"), ("ticked_by", "coordinators", "id")],
+    )
+    db["jobs"].create(
+        {"id": int, "key": str, "kind": str, "report": int, "due": str, "done": str},
+        pk="id",
+        not_null={"key", "kind", "report", "due"},
+        foreign_keys=[("report", "reports", "id")],
+    )
+    db["jobs"].create_index(["key"], unique=True)
+    db["jobs"].create_index(["done", "due"])
     db["audit"].create(
         {"id": int, "at": str, "actor": str, "action": str, "report": str},
         pk="id",

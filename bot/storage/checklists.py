@@ -1,0 +1,36 @@
+"""Ticks on the protocol's cyberbullying checklist of a case: which item, who, when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.storage.db import Database
+
+
+class ChecklistStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def ticks(self, code: str) -> dict[int, dict[str, Any]]:
+        rows = self.db.rows(
+            "SELECT k.item, k.ticked_at, c.name FROM checklist k JOIN reports r ON r.id = k.report"
+            " JOIN coordinators c ON c.id = k.ticked_by WHERE r.code = ?",
+            (code,),
+        )
+        return {row["item"]: row for row in rows}
+
+    def toggle(self, code: str, item: int, coordinator: int, now: str) -> bool:
+        """Tick the item, or untick it when it was ticked; True when it is ticked now."""
+        removed = self.db.execute(
+            "DELETE FROM checklist WHERE item = ? AND report = (SELECT id FROM reports"
+            " WHERE code = ?)",
+            (item, code),
+        ).rowcount
+        if removed:
+            return False
+        self.db.execute(
+            "INSERT INTO checklist (report, item, ticked_by, ticked_at)"
+            " SELECT id, ?, ?, ? FROM reports WHERE code = ?",
+            (item, coordinator, now, code),
+        )
+        return True
