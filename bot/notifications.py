@@ -6,6 +6,7 @@ and a message id, never content. Sealed content is read only when the message is
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.answers import case_label
@@ -49,8 +50,10 @@ def notify_reporter(
     reporter = stores.reports.reporter(code)
     if reporter is None:
         return
+    channel = json.loads(reporter["contact"]).get("channel", "telegram")
     payload = {"event": event, "code": code, "at": now, **extra}
-    stores.outbox.enqueue(f"{event}:{code}:{occasion}", payload, now, report=reporter["id"])
+    key = f"{event}:{code}:{occasion}"
+    stores.outbox.enqueue(key, payload, now, channel=channel, report=reporter["id"])
 
 
 def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:

@@ -50,14 +50,22 @@ def backoff(attempts: int, retry_after: float | None) -> float:
 
 class OutboxSender:
     def __init__(
-        self, stores: Stores, renderer: Renderer, send: Send, clock: Clock = system_clock
+        self,
+        stores: Stores,
+        renderer: Renderer,
+        send: Send,
+        clock: Clock = system_clock,
+        channel: str = "telegram",
+        only_chat: int | None = None,
     ) -> None:
+        self.channel = channel
+        self.only_chat = only_chat  # the terminal delivers to its own user only
         self.stores = stores
         self.renderer = renderer
         self.send = send
         self.clock = clock
         self.sessions = SessionStore(stores.db, stores.vault)
-        self.waker = Waker(clock, stores.outbox.next_try, IDLE_WAIT)
+        self.waker = Waker(clock, lambda: stores.outbox.next_try(channel), IDLE_WAIT)
         self._lock = asyncio.Lock()
 
     def wake(self) -> None:
@@ -76,10 +84,9 @@ class OutboxSender:
         else:
             code = self.stores.db.row("SELECT code FROM reports WHERE id = ?", (row["report"],))
             reporter = self.stores.reports.reporter(code["code"]) if code else None
-            contact = json.loads(reporter["contact"]) if reporter else {}
-            if contact.get("channel") != "telegram":
+            if reporter is None:  # the case is gone
                 return None
-            key, chat = reporter["reporter"], contact["chat"]
+            key, chat = reporter["reporter"], json.loads(reporter["contact"])["chat"]
         session = self.sessions.load(key)
         return chat, (session.locale if session and session.locale else "nl")
 
@@ -93,12 +100,14 @@ class OutboxSender:
 
     async def _deliver_due(self) -> int:
         delivered = 0
-        for row in self.stores.outbox.due(stamp(self.clock)):
+        for row in self.stores.outbox.due(stamp(self.clock), self.channel):
             target = self._target(row)
             if target is None:
                 self._failed(row, DeliveryError("unreachable"), attempts=MAX_ATTEMPTS)
                 continue
             chat, locale = target
+            if self.only_chat is not None and chat != self.only_chat:
+                continue
             screen = notification_screen(self.stores, row["payload"])
             try:
                 for outbound in self.renderer.render([screen], locale):

@@ -6,6 +6,7 @@ Buttons are numbered; type the number to press one. `/foto` stands in for sendin
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import sys
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from bot.app import App
 from bot.commands import command_trigger
 from bot.i18n import N_
 from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
+from bot.outbox import OutboxSender
 
 TERMINAL_USERS = {"pupil": 1, "parent": 2, "coordinator": 3}
 
@@ -52,18 +54,37 @@ HINT = N_(
 def chat(
     app: App, role: str, lang: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
 ) -> None:
-    who = Identity("terminal", TERMINAL_USERS[role], 0, lang, role=role)
+    user = TERMINAL_USERS[role]
+    who = Identity("terminal", user, user, lang, role=role)
     out.write(app.renderer.text(Text(HINT), lang) + "\n")
-    start = app.service.handle(who, Inbound(kind="command", trigger="start"))
-    if role in ("pupil", "parent"):  # answer the role question the way the button would
-        start = app.service.handle(who, Inbound(kind="button", trigger=role, shown_in="role"))
-    buttons = _show(start, out)
+    inbox: list[Outbound] = []
+
+    async def collect(_chat: int, outbound: Outbound) -> None:
+        inbox.append(outbound)
+
+    # Messages for terminal users (an answer from a coordinator, a follow-up question) are
+    # shown at the next prompt: the terminal has no way to push them earlier.
+    sender = OutboxSender(
+        app.stores, app.renderer, collect, app.clock, channel="terminal", only_chat=user
+    )
+
+    def respond(inbound: Inbound) -> list[str]:
+        replies = app.service.handle(who, inbound)
+        app.jobs.run_due()
+        asyncio.run(sender.deliver_due())
+        shown = _show([*replies, *inbox], out)
+        inbox.clear()
+        return shown
+
+    buttons = respond(Inbound(kind="command", trigger="start"))
+    if f"role:{role}" in buttons:  # a new user: answer the role question as the button would
+        buttons = respond(Inbound(kind="button", trigger=role, shown_in="role"))
     for raw in stdin:
         line = raw.strip()
         if line in ("/exit", "/quit"):
             break
         if not line:
             continue
-        buttons = _show(app.service.handle(who, _inbound(line, buttons)), out)
+        buttons = respond(_inbound(line, buttons))
         out.write("> ")
         out.flush()

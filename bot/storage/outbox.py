@@ -18,31 +18,37 @@ class OutboxStore:
         payload: dict[str, Any],
         now: str,
         *,
+        channel: str = "telegram",
         coordinator: int | None = None,
         report: int | None = None,
     ) -> None:
         """Queue once per idempotency key; a second enqueue with the same key changes nothing.
 
         The payload names things (event, case code, message id), never content: content is read
-        from its sealed place when the message is sent.
+        from its sealed place when the message is sent. `channel` says which channel delivers it.
         """
         self.db.execute(
-            "INSERT INTO outbox (key, coordinator, report, payload, attempts, next_try, status,"
-            " created) VALUES (?, ?, ?, ?, 0, ?, 'pending', ?) ON CONFLICT(key) DO NOTHING",
-            (key, coordinator, report, json.dumps(payload), now, now),
+            "INSERT INTO outbox (key, channel, coordinator, report, payload, attempts, next_try,"
+            " status, created) VALUES (?, ?, ?, ?, ?, 0, ?, 'pending', ?)"
+            " ON CONFLICT(key) DO NOTHING",
+            (key, channel, coordinator, report, json.dumps(payload), now, now),
         )
 
-    def due(self, now: str, limit: int = 20) -> list[dict[str, Any]]:
+    def due(self, now: str, channel: str, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.rows(
             "SELECT o.id, o.key, o.payload, o.attempts, o.report, c.telegram_id,"
             " c.id AS coordinator FROM outbox o LEFT JOIN coordinators c ON c.id = o.coordinator"
-            " WHERE o.status = 'pending' AND o.next_try <= ? ORDER BY o.next_try, o.id LIMIT ?",
-            (now, limit),
+            " WHERE o.channel = ? AND o.status = 'pending' AND o.next_try <= ?"
+            " ORDER BY o.next_try, o.id LIMIT ?",
+            (channel, now, limit),
         )
         return [{**row, "payload": json.loads(row["payload"])} for row in rows]
 
-    def next_try(self) -> str | None:
-        row = self.db.row("SELECT MIN(next_try) AS at FROM outbox WHERE status = 'pending'")
+    def next_try(self, channel: str) -> str | None:
+        row = self.db.row(
+            "SELECT MIN(next_try) AS at FROM outbox WHERE channel = ? AND status = 'pending'",
+            (channel,),
+        )
         return row["at"] if row else None
 
     def sent(self, row_id: int, now: str) -> None:

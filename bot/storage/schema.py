@@ -75,6 +75,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         {
             "id": int,
             "key": str,
+            "channel": str,
             "coordinator": int,
             "report": int,
             "payload": str,
@@ -85,11 +86,11 @@ def _v1(db: sqlite_utils.Database) -> None:
             "sent": str,
         },
         pk="id",
-        not_null={"key", "payload", "attempts", "next_try", "status", "created"},
+        not_null={"key", "channel", "payload", "attempts", "next_try", "status", "created"},
         foreign_keys=[("coordinator", "coordinators", "id"), ("report", "reports", "id")],
     )
     db["outbox"].create_index(["key"], unique=True)
-    db["outbox"].create_index(["status", "next_try"])
+    db["outbox"].create_index(["channel", "status", "next_try"])
     db["messages"].create(
         {"id": int, "report": int, "direction": str, "author": int, "text": str, "created": str},
         pk="id",
