@@ -9,7 +9,12 @@ from bot.i18n import N_
 from bot.model import Text
 
 FOR_COORDINATORS = {
-    "who": {"self": N_("the reporter"), "other": N_("another child (reported by a bystander)")},
+    "who": {
+        "self": N_("the reporter"),
+        "other": N_("another child (reported by a bystander)"),
+        "my_child": N_("the reporter's own child (reported by a parent)"),
+        "other_child": N_("another child (reported by a parent)"),
+    },
     "kind": {
         "names": N_("calling names, laughing at"),
         "excluding": N_("leaving out"),

@@ -62,6 +62,7 @@ class PhotoInput:
 class State:
     name: str
     say: tuple[str, ...] = ()
+    say_after: tuple[str, ...] = ()  # shown after the state's view
     buttons: tuple[Move, ...] = ()
     accepts: tuple[Move, ...] = ()  # triggers fired by dynamic buttons from a view
     text: TextInput | None = None
@@ -104,6 +105,7 @@ class Flow:
             yield from move.say
         for state in self.states.values():
             yield from state.say
+            yield from state.say_after
 
     def all_moves(self) -> Iterator[Move]:
         yield from self.globals
@@ -134,8 +136,25 @@ def _without(spec: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in keys}
 
 
+STATE_KEYS = {
+    "say",
+    "say_after",
+    "buttons",
+    "accepts",
+    "text",
+    "photo",
+    "view",
+    "editable",
+    "footer",
+    "scope",
+}
+
+
 def _state(name: str, raw: dict[str, Any]) -> State:
     where = f"state {name}"
+    unknown = set(raw) - STATE_KEYS
+    if unknown:
+        raise FlowError(f"{where}: unknown keys {sorted(unknown)}")
     text = photo = None
     if "text" in raw:
         spec = raw["text"]
@@ -156,6 +175,7 @@ def _state(name: str, raw: dict[str, Any]) -> State:
     return State(
         name=name,
         say=tuple(raw.get("say") or ()),
+        say_after=tuple(raw.get("say_after") or ()),
         buttons=tuple(_move(b, where) for b in raw.get("buttons") or ()),
         accepts=tuple(_move(b, where) for b in raw.get("accepts") or ()),
         text=text,

@@ -36,6 +36,7 @@ def _msgid_nodes(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
     states = _get(root, "states")
     for _name, state in states.value if isinstance(states, yaml.MappingNode) else ():
         yield from _scalars(_get(state, "say"))
+        yield from _scalars(_get(state, "say_after"))
         for key in MOVE_LISTS:
             for move in _items(_get(state, key)):
                 yield from _move(move)

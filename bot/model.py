@@ -38,6 +38,7 @@ class Inbound:
     text: str | None = None
     file_id: str | None = None
     file_size: int | None = None
+    delivery: str | None = None  # the channel's id for this update, to handle it only once
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,9 @@ class Service:
     def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
         key = self.stores.vault.subject(who.channel, who.user_id)
         with self.stores.db.transaction():
+            if inbound.delivery and not self._first_delivery(inbound.delivery):
+                log.info("delivery_repeated")
+                return []
             turn = self._turn(who, key, inbound)
             self._step(turn, inbound)
             screens = [*turn.notices, *self._screen(turn)]
@@ -114,6 +117,13 @@ class Service:
     def failure_reply(self, language_code: str | None) -> list[Outbound]:
         """Said when handling an update failed; works even when the database does not."""
         return self.renderer.render([Screen((Text(FAILED),))], pick_locale(None, language_code))
+
+    def _first_delivery(self, delivery: str) -> bool:
+        cursor = self.stores.db.execute(
+            "INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+            (delivery, stamp(self.clock)),
+        )
+        return cursor.rowcount == 1
 
     def _turn(self, who: Identity, key: str, inbound: Inbound) -> Turn:
         now = stamp(self.clock)
@@ -206,4 +216,5 @@ class Service:
         if footer:
             rows.append(footer)
         texts = [Text(msgid, params) for msgid in state.say] + part.texts
+        texts += [Text(msgid, params) for msgid in state.say_after]
         return [*part.before, Screen(tuple(texts) or (Text("👇"),), tuple(rows))]

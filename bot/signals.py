@@ -91,7 +91,7 @@ def result_view(turn: Turn) -> ViewPart:
     meaning = next(text for lowest, text in MEANINGS if score >= lowest)
     texts = []
     if ticked:
-        texts.append(Text(N_("You ticked:")))
-        texts.append(lines([Text("• {signal}", {"signal": Text(SIGNALS[k][0])}) for k in ticked]))
+        bullets = [Text("• {signal}", {"signal": Text(SIGNALS[k][0])}) for k in ticked]
+        texts.append(lines([Text(N_("You ticked:")), *bullets]))
     texts.append(Text(meaning))
     return ViewPart(texts=texts)

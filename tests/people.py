@@ -16,7 +16,7 @@ class Person:
     async def _after(self, push: Any) -> list[str]:
         mark = len(self.fake.texts(self.id))
         push()
-        await self.fake.wait_idle()
+        await self.fake.wait_idle(quiet=0.15)
         return self.fake.texts(self.id)[mark:]
 
     async def say(self, text: str) -> list[str]:

@@ -54,3 +54,32 @@ def test_report_to_the_end(app):
     talk.press("my_reports")
     _compare("report", talk)
     assert app.stores.db.row("SELECT place FROM reports")["place"] == "class"
+
+
+PARENT_WALKS = {
+    "parent_signals": ("signals", "toggle:nicknames", "toggle:alone", "done"),
+    "parent_cyberbullying": ("cyber", *["next"] * 9),
+    "parent_school": ("school", "next", "next"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARENT_WALKS))
+def test_parent_guidance(app, name):
+    talk = Transcript(app, Identity("telegram", 9002, 9002, "nl"))
+    talk.command("start")
+    talk.walk("parent")
+    for step in PARENT_WALKS[name]:
+        trigger, _, arg = step.partition(":")
+        talk.press(trigger, arg or None)
+    _compare(name, talk)
+
+
+def test_parent_report_to_the_end(app):
+    talk = Transcript(app, Identity("telegram", 9002, 9002, "nl"))
+    talk.command("start")
+    talk.walk("parent", "report", "other_child", "excluding", "playground", "weekly", "weeks")
+    talk.text("Mijn dochter vertelt dat een meisje uit haar groep steeds buitengesloten wordt.")
+    talk.walk("story_done", "no_photo", "give_name")
+    talk.text("Mevrouw Jansen, moeder van Sam, groep 6")
+    talk.walk("send", "menu", "my_reports")
+    _compare("parent_report", talk)

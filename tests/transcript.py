@@ -34,8 +34,12 @@ class Transcript:
     def text(self, text: str) -> None:
         self._run(text, Inbound(kind="text", text=text))
 
-    def press(self, trigger: str) -> None:
-        data = next(d for d in self.buttons if d.split(":")[1] == trigger)
+    def press(self, trigger: str, arg: str | None = None) -> None:
+        data = next(
+            d
+            for d in self.buttons
+            if d.split(":")[1] == trigger and (arg is None or d.split(":")[2:] == [arg])
+        )
         inbound = parse_button_data(data)
         assert inbound is not None
         self._run(f"[{data}]", inbound)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 
 from telegram import (
     BotCommand,
@@ -119,6 +120,7 @@ class TelegramChannel:
         inbound = to_inbound(update)
         if inbound is None:
             return
+        inbound = replace(inbound, delivery=f"telegram:{update.update_id}")
         who = Identity("telegram", user.id, chat.id, user.language_code)
         for outbound in self.app.service.handle(who, inbound):
             await self._send(chat.id, outbound)

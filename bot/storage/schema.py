@@ -111,6 +111,8 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     db["jobs"].create_index(["key"], unique=True)
     db["jobs"].create_index(["done", "due"])
+    # Channel deliveries already handled (Telegram update ids): a redelivery changes nothing.
+    db["deliveries"].create({"id": str, "at": str}, pk="id", not_null={"at"})
     db["audit"].create(
         {"id": int, "at": str, "actor": str, "action": str, "report": str},
         pk="id",
