@@ -23,6 +23,7 @@ Problem = Literal[
     "too_long",
     "unexpected_photo",
     "too_many_photos",
+    "edited",
     "unsupported",
 ]
 EDITING = "_editing"  # answer flag: the user came from the summary to change one answer
@@ -185,4 +186,6 @@ class Engine:
             if len(session.answers.get(state.photo.save, [])) >= state.photo.max_count:
                 return "", "too_many_photos"
             return state.photo.move.trigger, None
+        if inbound.kind == "edited":
+            return "", "edited"
         return "", "unsupported"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-InboundKind = Literal["command", "button", "text", "photo", "unsupported"]
+InboundKind = Literal["command", "button", "text", "photo", "edited", "unsupported"]
 
 # A button's callback data: "<state>:<trigger>[:<arg>]". A state of "*" marks a button that is
 # valid in any state (help, open a case from a notification).

@@ -65,6 +65,10 @@ PROBLEMS: dict[Problem, str] = {
     ),
     "unexpected_photo": N_("I cannot use a photo here. Please tap one of the buttons. 👇"),
     "too_many_photos": N_("That is enough photos. Tap the button to go on. 👇"),
+    "edited": N_(
+        "I saw that you changed a message. I keep what you sent first. Do you want to add "
+        "something? Just send a new message. 👇"
+    ),
     "unsupported": N_(
         "I can only read text, photos and buttons. Please tap one of the buttons. 👇"
     ),

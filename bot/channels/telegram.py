@@ -40,6 +40,8 @@ def to_inbound(update: Update) -> Inbound | None:
     if update.callback_query:
         data = update.callback_query.data or ""
         return parse_button_data(data) or Inbound(kind="button", trigger="", shown_in="?")
+    if update.edited_message:
+        return Inbound(kind="edited")
     message = update.message
     if message is None:
         return None
@@ -52,6 +54,12 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.photo:
         largest = message.photo[-1]
         return Inbound(kind="photo", file_id=largest.file_id, file_size=largest.file_size)
+    document = message.document
+    if document and (document.mime_type or "").startswith("image/"):
+        # A screenshot sent "as a file" is evidence too. The bot never downloads evidence (it
+        # re-sends the file id to coordinators), so Telegram's 20 MB download limit is no limit.
+        return Inbound(kind="photo", file_id=document.file_id, file_size=document.file_size)
+    # Stickers, voice, video, locations, contacts, other files: a kind re-ask.
     return Inbound(kind="unsupported")
 
 
