@@ -14,6 +14,9 @@ COMMANDS = {
     "language": "language",
     "wachtrij": "queue",
     "queue": "queue",
+    "privacy": "privacy",
+    "vergeet": "forget",
+    "forget": "forget",
 }
 # The command menu each language's users see in their Telegram client.
 MENU = {
@@ -22,12 +25,16 @@ MENU = {
         ("hulp", N_("Help right now")),
         ("taal", N_("Choose your language")),
         ("stop", N_("Stop what you are doing")),
+        ("privacy", N_("What the bot keeps about you")),
+        ("vergeet", N_("Let the bot forget you")),
     ],
     "en": [
         ("start", N_("Start again")),
         ("help", N_("Help right now")),
         ("language", N_("Choose your language")),
         ("stop", N_("Stop what you are doing")),
+        ("privacy", N_("What the bot keeps about you")),
+        ("forget", N_("Let the bot forget you")),
     ],
 }
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.clock import Clock, stamp, system_clock
 from bot.notifications import notify_coordinators, notify_reporter
+from bot.retention import purge_due
 from bot.storage import audit
 from bot.turn import Stores
 from bot.waker import Waker
@@ -50,7 +51,8 @@ class JobRunner:
         self.waker = Waker(clock, stores.jobs.next_due, IDLE_WAIT)
 
     def run_due(self) -> int:
-        """Do every job that is due; returns how many were done."""
+        """Do every job that is due, and the daily purge; returns how many jobs were done."""
+        purge_due(self.stores, self.clock())
         done = 0
         now = stamp(self.clock)
         for job in self.stores.jobs.due(now):

@@ -21,6 +21,10 @@ COORDINATOR_EVENTS = {
         "⏰ {case} has not been claimed yet, and the school's promise for new reports has passed."
     ),
     "overdue": N_("⚠️ {case} is overdue: nobody has claimed it yet. Please pick it up today."),
+    "delivery_failed": N_(
+        "⚠️ A message about {case} could not be delivered, even after several "
+        "tries. Please look at the case."
+    ),
     "reopened": N_(
         "🔁 {case} is open again. Asked whether the bullying has stopped, the reporter "
         "answered: {answer}."
@@ -48,9 +52,10 @@ def notify_reporter(
     stores: Stores, event: str, code: str, now: str, occasion: str, **extra: Any
 ) -> None:
     reporter = stores.reports.reporter(code)
-    if reporter is None:
+    contact = json.loads(reporter["contact"]) if reporter else {}
+    if reporter is None or "chat" not in contact:  # the reporter asked to be forgotten
         return
-    channel = json.loads(reporter["contact"]).get("channel", "telegram")
+    channel = contact.get("channel", "telegram")
     payload = {"event": event, "code": code, "at": now, **extra}
     key = f"{event}:{code}:{occasion}"
     stores.outbox.enqueue(key, payload, now, channel=channel, report=reporter["id"])

@@ -84,9 +84,10 @@ class OutboxSender:
         else:
             code = self.stores.db.row("SELECT code FROM reports WHERE id = ?", (row["report"],))
             reporter = self.stores.reports.reporter(code["code"]) if code else None
-            if reporter is None:  # the case is gone
+            contact = json.loads(reporter["contact"]) if reporter else {}
+            if reporter is None or "chat" not in contact:  # purged, or the reporter was forgotten
                 return None
-            key, chat = reporter["reporter"], json.loads(reporter["contact"])["chat"]
+            key, chat = reporter["reporter"], contact["chat"]
         session = self.sessions.load(key)
         return chat, (session.locale if session and session.locale else "nl")
 
@@ -121,11 +122,24 @@ class OutboxSender:
             log.info("outbox_delivered key=%s", row["key"])
         return delivered
 
+    def _tell_coordinators(self, row: dict) -> None:
+        """A message that cannot be delivered is itself news for the other coordinators."""
+        payload = row["payload"]
+        if payload.get("event") == "delivery_failed":
+            return  # never a chain of failure notices
+        now = stamp(self.clock)
+        notice = {"event": "delivery_failed", "code": payload["code"], "at": now}
+        for coordinator in self.stores.coordinators.active():
+            if coordinator.id != row["coordinator"]:
+                key = f"delivery_failed:{row['id']}:{coordinator.id}"
+                self.stores.outbox.enqueue(key, notice, now, coordinator=coordinator.id)
+
     def _failed(self, row: dict, error: DeliveryError, attempts: int | None = None) -> None:
         attempts = attempts or row["attempts"] + 1
         with self.stores.db.transaction():
             if attempts >= MAX_ATTEMPTS:
                 self.stores.outbox.dead(row["id"], attempts)
+                self._tell_coordinators(row)
                 log.warning("outbox_dead key=%s attempts=%s", row["key"], attempts)
                 return
             delay = timedelta(seconds=backoff(attempts, error.retry_after))

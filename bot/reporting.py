@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.i18n import N_
 from bot.model import Choice, Text, lines
@@ -51,6 +51,20 @@ def submit_report(turn: Turn, _arg: str | None) -> None:
     if not answers.get("story") or "kind" not in answers:
         raise Refused(Text(N_("Something is missing in your report. Let's check it again.")))
     stores, school = turn.stores, turn.stores.school
+    hour_ago = (datetime.fromisoformat(turn.now) - timedelta(hours=1)).isoformat(timespec="seconds")
+    recent = stores.db.row(
+        "SELECT COUNT(*) AS n FROM reports WHERE reporter = ? AND created > ?", (turn.key, hour_ago)
+    )
+    if recent and recent["n"] >= school.reports_per_hour:
+        raise Refused(
+            Text(
+                N_(
+                    "You have sent several reports in the last hour. Thank you! Please "
+                    "wait a while before you send another one. If it is urgent, talk to "
+                    'your teacher or tap "🆘 Help now".'
+                )
+            )
+        )
     contact = json.dumps({"channel": turn.who.channel, "chat": turn.who.chat_id})
     created = datetime.fromisoformat(turn.now)
     due = add_school_hours(created, school.promise_hours, school).isoformat(timespec="seconds")

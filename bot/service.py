@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import copy
 import logging
+import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any
 
-from bot import casework, checklist, contact, preferences, reporting, signals
+from bot import casework, checklist, contact, preferences, privacy, reporting, signals
 from bot.clock import Clock, stamp, system_clock
+from bot.crypto import VaultError
 from bot.engine import Engine, Problem, Session
 from bot.i18n import N_, pick_locale
 from bot.model import Choice, Identity, Inbound, Outbound, Screen, Text
+from bot.ratelimit import FloodGate
 from bot.render import Renderer
 from bot.storage import audit
 from bot.storage.coordinators import Coordinator
@@ -32,6 +36,9 @@ EFFECTS: dict[str, Effect] = {
     "offer_language": preferences.offer_language,
     "set_language": preferences.set_language,
     "choose_role": preferences.choose_role,
+    "offer_forget": privacy.offer_forget,
+    "forget": privacy.forget,
+    "keep": privacy.keep,
     "toggle_signal": signals.toggle_signal,
     "open_case": casework.open_case,
     "claim": casework.claim,
@@ -78,6 +85,10 @@ PRIVATE_ONLY = N_(
     "I am leaving this group now. 👋"
 )
 OUR_SCHOOL = N_("our school")
+SLOW_DOWN = N_(
+    "Whoa, that is a lot of messages at once! 🙂 Take a breath. In half a minute I will read "
+    "your messages again."
+)
 FAILED = N_(
     "Oops, something went wrong on my side. Please try that again in a moment. "
     "If it keeps going wrong, tell your teacher or call De Kindertelefoon: 0800-0432."
@@ -99,17 +110,31 @@ class Service:
         self.clock = clock
         self.on_commit = on_commit
         self.sessions = SessionStore(stores.db, stores.vault)
+        self.flood = FloodGate()
 
     def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
         key = self.stores.vault.subject(who.channel, who.user_id)
+        verdict = self.flood.check(key, time.monotonic())
+        if verdict != "ok":
+            log.info("flood_%s", verdict)
+            if verdict == "ignore":
+                return []
+            return self.renderer.render(
+                [Screen((Text(SLOW_DOWN),))], pick_locale(None, who.language_code)
+            )
+        if inbound.kind == "command" and inbound.trigger == "privacy":
+            return self._privacy(who, key)
         with self.stores.db.transaction():
             if inbound.delivery and not self._first_delivery(inbound.delivery):
                 log.info("delivery_repeated")
                 return []
             turn = self._turn(who, key, inbound)
             self._step(turn, inbound)
-            screens = [*turn.notices, *self._screen(turn)]
-            self.sessions.save(key, turn.session, turn.now)
+            # A notice that asks something (language, forgetting) is the answer on its own.
+            asks = any(notice.rows for notice in turn.notices)
+            screens = turn.notices if asks else [*turn.notices, *self._screen(turn)]
+            if not turn.forgotten:
+                self.sessions.save(key, turn.session, turn.now)
         self.on_commit()
         return self.renderer.render(screens, turn.locale)
 
@@ -117,6 +142,17 @@ class Service:
         return self.renderer.render(
             [Screen((Text(PRIVATE_ONLY),))], pick_locale(None, language_code)
         )
+
+    def _privacy(self, who: Identity, key: str) -> list[Outbound]:
+        """Answered in every state, and even when the database cannot be read."""
+        try:
+            session = self.sessions.load(key)
+            stored = session.locale if session else None
+        except (sqlite3.Error, VaultError):
+            log.warning("privacy_without_database")
+            stored = None
+        screen = privacy.privacy_screen(self.stores.school.retention_days)
+        return self.renderer.render([screen], pick_locale(stored, who.language_code))
 
     def failure_reply(self, language_code: str | None) -> list[Outbound]:
         """Said when handling an update failed; works even when the database does not."""

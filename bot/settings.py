@@ -38,6 +38,8 @@ class School:
     hours: tuple[time, time] = (time(8, 30), time(15, 0))  # a school day, Monday to Friday
     promise_hours: float = 6.5  # school hours until a new case must be claimed
     followup_days: int = 10  # school days after closing until "Has the bullying stopped?"
+    retention_days: int = 365  # days after closing until a case's content is deleted
+    reports_per_hour: int = 3  # more reports from one person within an hour are refused kindly
 
     @property
     def zone(self) -> ZoneInfo:
@@ -89,6 +91,8 @@ def _school(path: Path) -> School:
         "hours",
         "promise_hours",
         "followup_days",
+        "retention_days",
+        "reports_per_hour",
     }
     if unknown:
         raise SettingsError(f"[school] has unknown keys: {sorted(unknown)}.")
@@ -102,6 +106,12 @@ def _school(path: Path) -> School:
         promise_hours=_number(school.get("promise_hours", defaults.promise_hours), "promise_hours"),
         followup_days=int(
             _number(school.get("followup_days", defaults.followup_days), "followup_days")
+        ),
+        retention_days=int(
+            _number(school.get("retention_days", defaults.retention_days), "retention_days")
+        ),
+        reports_per_hour=int(
+            _number(school.get("reports_per_hour", defaults.reports_per_hour), "reports_per_hour")
         ),
     )
     try:

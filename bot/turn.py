@@ -66,6 +66,7 @@ class Turn:
     coordinator: Coordinator | None
     now: str
     notices: list[Screen] = field(default_factory=list)
+    forgotten: bool = False  # the user asked to be forgotten: do not store the session again
 
     def say(self, msgid: str, **params: Any) -> None:
         self.notices.append(Screen((Text(msgid, params),)))

@@ -126,6 +126,19 @@ class ReportStore:
             (self._seal(file_id), code),
         )
 
+    def forget_reporter(self, reporter: str) -> int:
+        """Cut the link between a reporter and their reports; returns how many were cut."""
+        rows = self.db.rows("SELECT id FROM reports WHERE reporter = ?", (reporter,))
+        for row in rows:
+            self.db.execute(
+                "DELETE FROM outbox WHERE report = ? AND coordinator IS NULL", (row["id"],)
+            )
+        self.db.execute(
+            "UPDATE reports SET reporter = NULL, contact = ? WHERE reporter = ?",
+            (self._seal("{}"), reporter),
+        )
+        return len(rows)
+
     def reopen(self, code: str, now: str) -> None:
         self.db.execute(
             "UPDATE reports SET status = CASE WHEN assignee IS NULL THEN 'new' ELSE 'claimed' END,"

@@ -111,6 +111,13 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     db["jobs"].create_index(["key"], unique=True)
     db["jobs"].create_index(["done", "due"])
+    # What survives the retention purge, for the school's yearly monitoring: counts, no content.
+    db["counts"].create(
+        {"month": str, "role": str, "kind": str, "place": str, "n": int},
+        pk=("month", "role", "kind", "place"),
+        not_null={"n"},
+    )
+    db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
     # Channel deliveries already handled (Telegram update ids): a redelivery changes nothing.
     db["deliveries"].create({"id": str, "at": str}, pk="id", not_null={"at"})
     db["audit"].create(
