@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from canary import assert_absent, canary_pupil, stored_bytes
 from test_e2e_report import report_as_pupil
 
 from bot.logs import configure_logging
@@ -15,11 +16,8 @@ async def test_three_messages_each_way_and_no_trace_of_the_pupil(
 ):
     configure_logging(logging.INFO)
     caplog.set_level(logging.INFO)
-    canaries = {"Zoraida", "Canaryvale", "canary_relay_808", "8080123456"}
     anna = coordinator(501, "Juf Anna")
-    pupil = person(
-        8080123456, first_name="Zoraida", last_name="Canaryvale", username="canary_relay_808"
-    )
+    pupil, canaries = canary_pupil(person, 8080123456, "Zoraid")
     code = await report_as_pupil(pupil, "Ze sturen nare berichten.")
     await anna.press_data(f"*:open:{code}")
     await anna.press("claim")
@@ -59,15 +57,10 @@ async def test_three_messages_each_way_and_no_trace_of_the_pupil(
     # The pupil sees no coordinator account; the coordinator sees nothing of the pupil.
     assert not any("Juf Anna" in text for text in fake.texts(pupil.id))
     seen_by_coordinator = "\n".join(fake.texts(anna.id))
-    db_path = Path(env["ANTIPEST_DB"])
-    stored = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
-    for canary in canaries:
-        assert canary not in seen_by_coordinator
-        assert canary.encode() not in stored
-        assert canary not in caplog.text
-    for n in range(1, 4):
-        assert f"Antwoord {n}".encode() not in stored and f"Vraag {n}".encode() not in stored
-        assert f"Antwoord {n}" not in caplog.text
+    stored = stored_bytes(Path(env["ANTIPEST_DB"]))
+    assert_absent(canaries, coordinator=seen_by_coordinator, database=stored, logs=caplog.text)
+    said = {f"Antwoord {n}" for n in range(1, 4)} | {f"Vraag {n}" for n in range(1, 4)}
+    assert_absent(said, database=stored, logs=caplog.text)
 
 
 async def test_a_pupil_adds_information_and_a_photo_from_my_reports(bot, fake, person, coordinator):

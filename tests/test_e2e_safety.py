@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from canary import assert_absent, canary_pupil, stored_bytes
 from test_e2e_report import report_as_pupil
 
 from bot.logs import configure_logging
@@ -74,11 +75,8 @@ async def test_in_a_group_the_bot_answers_once_and_leaves(bot, fake):
 async def test_an_anonymous_reporter_leaves_no_trace(bot, fake, person, coordinator, caplog, env):
     configure_logging(logging.INFO)
     caplog.set_level(logging.INFO)
-    canaries = {"Quintessa", "Canarywood", "canary_zz_451", "7777123401"}
     anna = coordinator(501, "Juf Anna")
-    pupil = person(
-        7777123401, first_name="Quintessa", last_name="Canarywood", username="canary_zz_451"
-    )
+    pupil, canaries = canary_pupil(person, 7777123401, "Quintess")
     code = await report_as_pupil(pupil, "Iemand lacht me elke dag uit.", photos=["shot-9"])
     await anna.press_data(f"*:open:{code}")
     await anna.press("claim")
@@ -87,15 +85,9 @@ async def test_an_anonymous_reporter_leaves_no_trace(bot, fake, person, coordina
 
     seen_by_coordinator = "\n".join(fake.texts(anna.id))
     assert code in seen_by_coordinator
-    db_path = Path(env["ANTIPEST_DB"])
-    stored = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
-    for canary in canaries:
-        assert canary not in seen_by_coordinator
-        assert canary.encode() not in stored
-        assert canary not in caplog.text
-    assert fake.token not in caplog.text
-    assert "Iemand lacht me" not in caplog.text
-    assert b"Iemand lacht me" not in stored
+    stored = stored_bytes(Path(env["ANTIPEST_DB"]))
+    assert_absent(canaries, coordinator=seen_by_coordinator, database=stored, logs=caplog.text)
+    assert_absent({fake.token, "Iemand lacht me"}, logs=caplog.text, database=stored)
 
 
 async def test_invite_link_makes_a_coordinator_once(bot, fake, person):
