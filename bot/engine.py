@@ -1,8 +1,14 @@
-"""The conversation engine: flows as `transitions` machines, one session attached per update.
+"""The conversation engine: flows as `transitions` machines that step one session per update.
 
 The engine maps an `Inbound` to a trigger the current state allows (or names the problem so the
 service can re-ask kindly), fires it, and returns what the transition asked for. It does no
 I/O and knows no channel: callbacks only record answers, effects and notices on the session.
+
+Each machine has one model attached for good, a `_Slot`: per update the saved state is restored
+into it, the trigger fired, and the resulting state read back. Attaching a model per update
+(`add_model`/`remove_model`) binds every trigger of the flow to it each time, which cost more
+than everything else the engine does; a slot per flow keeps no per-user object in memory, and
+the engine never awaits, so one update at a time uses a slot.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ EDITING = "_editing"  # answer flag: the user came from the summary to change on
 
 @dataclass(eq=False)
 class Session:
-    """The per-user model `transitions` drives; `state` is set by the machine."""
+    """One user's place in a flow and their answers; stepped through the flow's machine."""
 
     flow: str
     state: str
@@ -52,7 +58,7 @@ class Step:
 
 
 def _apply(move: Move, state: State | None, event: EventData) -> None:
-    session: Session = event.model
+    session: Session = event.model.session
     inbound: Inbound = event.kwargs["inbound"]
     if move.reset:
         session.answers.clear()
@@ -71,7 +77,7 @@ def _apply(move: Move, state: State | None, event: EventData) -> None:
 
 
 def _is_editing(event: EventData) -> bool:
-    return bool(event.model.answers.get(EDITING))
+    return bool(event.model.session.answers.get(EDITING))
 
 
 def _transitions(flow: Flow) -> list[dict[str, Any]]:
@@ -105,14 +111,24 @@ def _transitions(flow: Flow) -> list[dict[str, Any]]:
     return specs
 
 
+class _Slot:
+    """The model a machine keeps attached; it carries the session being stepped."""
+
+    state: str
+    session: Session
+    trigger: Any  # bound by transitions
+
+
 class Engine:
     """Holds one `transitions.Machine` per flow and steps sessions through them."""
 
-    def __init__(self, flows: dict[str, Flow], max_text: int = 4000) -> None:
+    def __init__(self, flows: dict[str, Flow]) -> None:
         self.flows = flows
-        self.max_text = max_text
-        self.machines = {
-            name: Machine(
+        self.machines: dict[str, Machine] = {}
+        self.slots: dict[str, _Slot] = {}
+        self.allowed: dict[str, dict[str, frozenset[str]]] = {}
+        for name, flow in flows.items():
+            machine = Machine(
                 model=None,
                 states=list(flow.states),
                 transitions=_transitions(flow),
@@ -120,8 +136,10 @@ class Engine:
                 auto_transitions=False,
                 send_event=True,
             )
-            for name, flow in flows.items()
-        }
+            self.slots[name] = slot = _Slot()
+            machine.add_model(slot, initial=flow.initial)
+            self.machines[name] = machine
+            self.allowed[name] = {st: frozenset(machine.get_triggers(st)) for st in flow.states}
 
     def new_session(self, flow: str, locale: str | None = None) -> Session:
         return Session(flow=flow, state=self.flows[flow].initial, locale=locale)
@@ -133,15 +151,17 @@ class Engine:
         trigger, problem = self._trigger_for(session, inbound)
         if problem:
             return Step(problem=problem)
-        machine = self.machines[session.flow]
-        if trigger not in machine.get_triggers(session.state):
+        if trigger not in self.allowed[session.flow][session.state]:
             return Step(problem="unknown_command" if inbound.kind == "command" else "stale")
         before = session.state
-        machine.add_model(session, initial=session.state)
+        slot, machine = self.slots[session.flow], self.machines[session.flow]
+        machine.set_state(session.state, model=slot)  # restore the saved state
+        slot.session = session
         try:
-            session.trigger(trigger, inbound=inbound)
+            slot.trigger(trigger, inbound=inbound)
+            session.state = slot.state
         finally:
-            machine.remove_model(session)
+            del slot.session
         step = Step(
             effects=tuple(session.effects),
             notices=tuple(session.notices),

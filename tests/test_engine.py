@@ -19,11 +19,21 @@ def press(engine, session, data):
     return engine.step(session, parse_button_data(data))
 
 
-def test_the_session_is_detached_after_every_step(engine):
+def test_no_session_stays_attached_after_a_step(engine):
     session = engine.new_session("pupil")
     press(engine, session, "menu:check")
     assert session.state == "check_fun"
-    assert all(not machine.models for machine in engine.machines.values())
+    for name, machine in engine.machines.items():
+        assert machine.models == [engine.slots[name]]  # one slot per flow, never one per user
+        assert not hasattr(engine.slots[name], "session")
+
+
+def test_each_step_starts_from_the_sessions_own_state(engine):
+    first, second = engine.new_session("pupil"), engine.new_session("pupil")
+    press(engine, first, "menu:report")
+    press(engine, second, "menu:check")
+    press(engine, first, "report_who:me")
+    assert (first.state, second.state) == ("report_kind", "check_fun")
 
 
 def test_editing_from_the_summary_returns_to_the_summary(engine):
