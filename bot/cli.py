@@ -1,28 +1,38 @@
-"""The `antipestbot` command: run the bot, chat in the terminal, manage coordinators."""
+"""The `antipestbot` command: run the bot, chat in the terminal, manage coordinators, back up."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.app import App, build
 from bot.clock import stamp, system_clock
 from bot.crypto import VaultError
 from bot.flowspec import FlowError
-from bot.logs import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.logs import configure_logging, protect
+from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import audit
-from bot.storage.db import DatabaseError
+from bot.storage.db import Database, DatabaseError
 
 log = logging.getLogger("bot")
+
+DEFAULT_LISTEN = "127.0.0.1"  # a TLS reverse proxy in front forwards Telegram's calls
+DEFAULT_PORT = 8443
+WEBHOOK_PURPOSE = "telegram webhook secret token"  # what Vault.derived is asked for
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="antipestbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run = commands.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
+    run.add_argument("--webhook-url", help="receive updates on this https:// address instead")
+    run.add_argument("--listen", help=f"webhook server address (default {DEFAULT_LISTEN})")
+    run.add_argument("--port", type=int, help=f"webhook server port (default {DEFAULT_PORT})")
     chat = commands.add_parser("chat", help="try the bot in this terminal, no token needed")
     chat.add_argument("--role", choices=["pupil", "parent", "coordinator"], default="pupil")
     chat.add_argument("--lang", choices=["nl", "en"], default="nl")
@@ -37,7 +47,80 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser("list", help="list coordinators")
     remove = actions.add_parser("remove", help="deactivate a coordinator")
     remove.add_argument("--id", type=int, required=True, help="the number `list` shows")
+    backup = commands.add_parser("backup", help="copy the database into a new file, also live")
+    backup.add_argument("path", type=Path, help="the new file (an existing one is never replaced)")
     return parser
+
+
+def _check_webhook_args(args: argparse.Namespace) -> None:
+    """Operator mistakes in `run`'s webhook options, found before anything is created."""
+    if args.webhook_url is None:
+        if args.listen is not None or args.port is not None:
+            raise SettingsError("--listen and --port only apply together with --webhook-url.")
+        return
+    try:
+        url = urlsplit(args.webhook_url)
+        valid = url.scheme == "https" and bool(url.hostname) and not (url.query or url.fragment)
+    except ValueError:
+        valid = False
+    # The address is not repeated in the message: people put secrets into webhook paths.
+    if not valid:
+        raise SettingsError("--webhook-url must be an https:// address without ? or # parts.")
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise SettingsError("--port must be a number from 1 to 65535.")
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    if not settings.db_path.is_file():
+        raise DatabaseError(f"There is no database at {settings.db_path} (ANTIPEST_DB) to back up.")
+    db = Database(settings.db_path)
+    try:
+        db.backup(target)
+    finally:
+        db.close()
+    print(
+        f"Backup written to {target.resolve()}; reading it needs the key file "
+        f"{settings.key_file} (ANTIPEST_SECRET_KEY_FILE), which is NOT in the backup."
+    )
+    return 0
+
+
+def _run(app: App, args: argparse.Namespace) -> int:
+    from bot.channels.telegram import TelegramChannel
+
+    channel = TelegramChannel(app)
+    if args.webhook_url is None:
+        channel.run_polling()
+        return 0
+    secret = app.settings.webhook_secret or app.stores.vault.derived(WEBHOOK_PURPOSE)
+    protect(secret)
+    listen, port = args.listen or DEFAULT_LISTEN, args.port or DEFAULT_PORT
+    # PTB calls setWebhook first and binds the port after: a port that is taken would leave
+    # Telegram calling an address nobody answers. So try it before anything else happens.
+    _try_listen(listen, port)
+    try:
+        channel.run_webhook(args.webhook_url, secret, listen, port)
+    except OSError as exc:  # taken after all, between the try and PTB's own bind
+        raise _cannot_listen(listen, port, exc) from exc
+    return 0
+
+
+def _try_listen(listen: str, port: int) -> None:
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            listen, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As tornado does, so a port in TIME_WAIT counts as free here as it does there.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror (an unknown host name) is an OSError too
+        raise _cannot_listen(listen, port, exc) from exc
+
+
+def _cannot_listen(listen: str, port: int, exc: OSError) -> SettingsError:
+    reason = exc.strerror or type(exc).__name__
+    return SettingsError(f"The webhook server cannot listen on {listen}:{port}: {reason}.")
 
 
 def _coordinator(app: App, args: argparse.Namespace) -> int:
@@ -68,12 +151,15 @@ def _coordinator(app: App, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure_logging()
     try:
+        configure_logging()
         settings = load_settings()
+        if args.command == "backup":
+            return _backup(settings, args.path)
         # Checked before build(), which creates the database and the key file.
         if args.command == "run":
             settings.require_token()
+            _check_webhook_args(args)
         if args.command == "coordinator" and args.action == "add" and args.telegram_id <= 0:
             raise SettingsError("--telegram-id must be a positive number.")
         app = build(settings)
@@ -85,10 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "coordinator":
             return _coordinator(app, args)
-        from bot.channels.telegram import TelegramChannel
-
-        TelegramChannel(app).run_polling()
-        return 0
+        return _run(app, args)
     except (SettingsError, FlowError, VaultError, DatabaseError) as error:
         print(f"antipestbot: {error}", file=sys.stderr)
         return 2

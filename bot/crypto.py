@@ -1,7 +1,8 @@
 """Keys kept apart from the database: keyed hashes for identities, sealing for content.
 
-One random master key lives in `ANTIPEST_SECRET_KEY_FILE` (mode 0600). Two independent keys are
-derived from it with HKDF, so the hash of an id can never be used to open a sealed value.
+One random master key lives in `ANTIPEST_SECRET_KEY_FILE` (mode 0600). Independent keys are
+derived from it with HKDF (hashing ids, sealing content, deriving secrets such as the webhook
+token), so knowing one of them never helps to open what another protects.
 """
 
 from __future__ import annotations
@@ -52,11 +53,21 @@ class Vault:
     def __init__(self, master: bytes) -> None:
         self._hash_key = _derive(master, b"antipestbot subject hash v1")
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(master, b"antipestbot seal v1")))
+        self._derive_key = _derive(master, b"antipestbot derived secrets v1")
 
     def subject(self, channel: str, user_id: int) -> str:
         """A stable pseudonym for a channel user; the id itself is never stored in clear."""
         digest = hmac.new(self._hash_key, f"{channel}:{user_id}".encode(), hashlib.sha256)
         return digest.hexdigest()[:32]
+
+    def derived(self, purpose: str) -> str:
+        """A stable secret for `purpose` (43 characters from A-Za-z0-9_-), e.g. a webhook token.
+
+        A key of its own, so a secret handed to a third party reveals nothing about the keys
+        that hash identities or seal content.
+        """
+        digest = hmac.new(self._derive_key, purpose.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def seal(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()

@@ -6,6 +6,7 @@ Every problem becomes one `SettingsError` sentence; the CLI prints it and exits 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ DEFAULT_PHASES = {
     "nl": ["Fase 1", "Fase 2", "Fase 3", "Fase 4", "Fase 5", "Fase 6"],
     "en": ["Phase 1", "Phase 2", "Phase 3", "Phase 4", "Phase 5", "Phase 6"],
 }
+# Telegram allows 1-256 characters A-Za-z0-9_- for a webhook's secret token; fewer than 16 would
+# be guessable, so a shorter one is refused.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class SettingsError(ValueError):
@@ -61,6 +65,7 @@ class Settings:
     school: School
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
+    webhook_secret: str | None = None  # None: derived from the secret key (webhook mode only)
 
     def require_token(self) -> str:
         if not self.token:
@@ -169,10 +174,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not valid:
         raise SettingsError(f"TELEGRAM_API_URL {api_url!r} is not an http(s) address.")
     config = env.get("ANTIPEST_CONFIG")
+    webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
+    if webhook_secret is not None and not WEBHOOK_SECRET.fullmatch(webhook_secret):
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_SECRET must be 16 to 256 characters from A-Z, a-z, 0-9, _ and -."
+        )
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN") or None,
         api_url=api_url,
         db_path=Path(env.get("ANTIPEST_DB") or "data/antipest.db"),
         key_file=Path(env.get("ANTIPEST_SECRET_KEY_FILE") or "data/secret.key"),
         school=_school(Path(config)) if config else School(),
+        webhook_secret=webhook_secret,
     )

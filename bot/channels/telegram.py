@@ -11,6 +11,8 @@ import asyncio
 import logging
 import re
 from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -25,6 +27,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
+from bot.channels.telegram_request import AiohttpRequest
 from bot.commands import MENU, command_trigger
 from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
 from bot.outbox import DeliveryError, OutboxSender
@@ -83,6 +86,8 @@ class TelegramChannel:
             .token(settings.require_token())
             .base_url(f"{settings.api_url}/bot")
             .base_file_url(f"{settings.api_url}/file/bot")
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
             .post_init(self._post_init)
             .post_shutdown(self._post_shutdown)
             .build()
@@ -190,6 +195,28 @@ class TelegramChannel:
         """Block until interrupted; PTB calls post_init/post_shutdown around it."""
         self.application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
 
+    def run_webhook(
+        self, url: str, secret_token: str, listen: str = "127.0.0.1", port: int = 8443
+    ) -> None:
+        """Block until interrupted, taking the updates Telegram posts to `url` on `listen:port`.
+
+        PTB calls setWebhook with `secret_token`; Telegram sends it back in the
+        X-Telegram-Bot-Api-Secret-Token header, and PTB's server answers 403, without reading
+        the update, to any request that lacks it. TLS belongs to a reverse proxy in front.
+        """
+        self.application.run_webhook(**_webhook_options(url, secret_token, listen, port))
+
+    async def start_webhook(
+        self, url: str, secret_token: str, listen: str = "127.0.0.1", port: int = 8443
+    ) -> None:
+        """Start inside a running event loop (tests): the same steps as run_webhook."""
+        options = _webhook_options(url, secret_token, listen, port)
+        await self.application.initialize()
+        await self._post_init(self.application)
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_webhook(**options)
+
     async def start(self, poll_timeout: int = 10) -> None:
         """Start inside a running event loop (tests, benchmarks): the same steps as run_polling."""
         await self.application.initialize()
@@ -208,3 +235,20 @@ class TelegramChannel:
             await self.application.stop()
         await self._post_shutdown(self.application)
         await self.application.shutdown()
+
+
+def _webhook_options(url: str, secret_token: str, listen: str, port: int) -> dict[str, Any]:
+    """PTB's webhook arguments: the server listens on the path of the address Telegram calls."""
+    if not secret_token:
+        # Without one, anyone who learns the address could post forged updates.
+        raise ValueError("A webhook needs a secret token.")
+    return {
+        "listen": listen,
+        "port": port,
+        # PTB puts the path into a regular expression: escaped, it matches only itself.
+        "url_path": re.escape(urlsplit(url).path),
+        "webhook_url": url,
+        "secret_token": secret_token,
+        "allowed_updates": Update.ALL_TYPES,
+        "drop_pending_updates": False,
+    }

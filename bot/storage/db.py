@@ -6,6 +6,8 @@ because sqlite-utils' own write helpers commit on their own and would split a tr
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,5 +83,41 @@ class Database:
     def row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
         return next(iter(self.db.query(sql, params)), None)
 
+    def backup(self, target: Path) -> None:
+        """Copy the whole database into the new file `target`, consistent while others write.
+
+        SQLite's backup API copies every page in one step inside one read transaction, so the
+        copy is a snapshot of committed data; in WAL mode the bot's writers are not blocked.
+        """
+        if self.db.conn.in_transaction:
+            # Through its own connection the backup would also copy the uncommitted writes.
+            raise DatabaseError("A backup cannot be taken inside a transaction.")
+        _create_private(target)
+        try:
+            copy = sqlite3.connect(target, isolation_level=None)
+            try:
+                self.db.conn.backup(copy)
+                # One self-contained file: no -wal or -shm beside it to forget when copying it.
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)  # a half-written backup must not pass for a good one
+            raise DatabaseError(f"The backup into {target} failed ({exc}).") from exc
+
     def close(self) -> None:
         self.db.conn.close()
+
+
+def _create_private(target: Path) -> None:
+    """Create `target` empty with mode 0600; refuse an existing file (never overwrite one)."""
+    try:
+        # O_EXCL makes "does it exist?" and "create it" one step: no race with another writer.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError as exc:
+        raise DatabaseError(f"{target} already exists; a backup never overwrites a file.") from exc
+    except OSError as exc:
+        raise DatabaseError(f"The backup file {target} cannot be created.") from exc
+    # A umask can take the owner's write bit away (sqlite could not fill the file): be exact.
+    with contextlib.suppress(OSError):
+        os.chmod(target, 0o600)
