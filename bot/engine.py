@@ -188,6 +188,11 @@ class Engine:
         if inbound.kind == "button":
             if inbound.shown_in not in (ANY_STATE, session.state):
                 return "", "stale"
+            # Only the flow's global triggers may be pressed from "any state" (data can be
+            # forged: "*:claim" must not reach the case that happens to be open).
+            flow = self.flows[session.flow]
+            if inbound.shown_in == ANY_STATE and not flow.global_move(inbound.trigger or ""):
+                return "", "stale"
             if not self._arg_fits(session, state, inbound):
                 return "", "stale"
             return inbound.trigger or "", None

@@ -123,7 +123,7 @@ class Service:
                 [Screen((Text(SLOW_DOWN),))], pick_locale(None, who.language_code)
             )
         if inbound.kind == "command" and inbound.trigger == "privacy":
-            return self._privacy(who, key)
+            return self._privacy(who, key, inbound.delivery)
         with self.stores.db.transaction():
             if inbound.delivery and not self._first_delivery(inbound.delivery):
                 log.info("delivery_repeated")
@@ -143,9 +143,12 @@ class Service:
             [Screen((Text(PRIVATE_ONLY),))], pick_locale(None, language_code)
         )
 
-    def _privacy(self, who: Identity, key: str) -> list[Outbound]:
+    def _privacy(self, who: Identity, key: str, delivery: str | None) -> list[Outbound]:
         """Answered in every state, and even when the database cannot be read."""
         try:
+            with self.stores.db.transaction():
+                if delivery and not self._first_delivery(delivery):
+                    return []
             session = self.sessions.load(key)
             stored = session.locale if session else None
         except (sqlite3.Error, VaultError):
