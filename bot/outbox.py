@@ -12,7 +12,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from bot.clock import Clock, stamp, system_clock
 from bot.model import Outbound
@@ -41,10 +41,15 @@ class DeliveryError(Exception):
 Send = Callable[[int, Outbound], Awaitable[None]]
 
 
-def backoff(attempts: int, retry_after: float | None) -> float:
+def backoff(
+    attempts: int,
+    retry_after: float | None,
+    base_delay: float = BASE_DELAY,
+    max_delay: float = MAX_DELAY,
+) -> float:
     if retry_after is not None:
         return retry_after
-    delay = min(MAX_DELAY, BASE_DELAY * 2 ** (attempts - 1))
+    delay = min(max_delay, base_delay * 2 ** (attempts - 1))
     return delay * random.uniform(0.5, 1.0)
 
 
@@ -57,8 +62,12 @@ class OutboxSender:
         clock: Clock = system_clock,
         channel: str = "telegram",
         only_chat: int | None = None,
+        base_delay: float = BASE_DELAY,
+        max_delay: float = MAX_DELAY,
     ) -> None:
         self.channel = channel
+        self.base_delay = base_delay  # the first retry's delay; doubled per attempt, jittered
+        self.max_delay = max_delay
         self.only_chat = only_chat  # the terminal delivers to its own user only
         self.stores = stores
         self.renderer = renderer
@@ -67,6 +76,8 @@ class OutboxSender:
         self.sessions = SessionStore(stores.db, stores.vault)
         self.waker = Waker(clock, lambda: stores.outbox.next_try(channel), IDLE_WAIT)
         self._lock = asyncio.Lock()
+        # chat -> when its rate limit (a 429's retry_after) ends: nothing goes there before.
+        self._paused: dict[int, str] = {}
 
     def wake(self) -> None:
         self.waker.wake()
@@ -101,7 +112,9 @@ class OutboxSender:
 
     async def _deliver_due(self) -> int:
         delivered = 0
-        for row in self.stores.outbox.due(stamp(self.clock), self.channel):
+        now = stamp(self.clock)
+        self._paused = {chat: until for chat, until in self._paused.items() if until > now}
+        for row in self.stores.outbox.due(now, self.channel):
             target = self._target(row)
             if target is None:
                 self._failed(row, DeliveryError("unreachable"), attempts=MAX_ATTEMPTS)
@@ -109,12 +122,18 @@ class OutboxSender:
             chat, locale = target
             if self.only_chat is not None and chat != self.only_chat:
                 continue
+            if chat in self._paused:  # rate-limited: wait with the rest, no attempt counted
+                with self.stores.db.transaction():
+                    self.stores.outbox.retry(row["id"], row["attempts"], self._paused[chat])
+                continue
             screen = notification_screen(self.stores, row["payload"])
             try:
                 for outbound in self.renderer.render([screen], locale):
                     await self.send(chat, outbound)
             except DeliveryError as error:
-                self._failed(row, error)
+                next_try = self._failed(row, error)
+                if error.retry_after is not None and next_try is not None:
+                    self._paused[chat] = next_try
                 continue
             with self.stores.db.transaction():
                 self.stores.outbox.sent(row["id"], stamp(self.clock))
@@ -134,15 +153,25 @@ class OutboxSender:
                 key = f"delivery_failed:{row['id']}:{coordinator.id}"
                 self.stores.outbox.enqueue(key, notice, now, coordinator=coordinator.id)
 
-    def _failed(self, row: dict, error: DeliveryError, attempts: int | None = None) -> None:
+    def _failed(self, row: dict, error: DeliveryError, attempts: int | None = None) -> str | None:
+        """Count a failed attempt; returns when the row is tried again (None: it is dead)."""
         attempts = attempts or row["attempts"] + 1
         with self.stores.db.transaction():
             if attempts >= MAX_ATTEMPTS:
                 self.stores.outbox.dead(row["id"], attempts)
                 self._tell_coordinators(row)
                 log.warning("outbox_dead key=%s attempts=%s", row["key"], attempts)
-                return
-            delay = timedelta(seconds=backoff(attempts, error.retry_after))
-            next_try = (self.clock() + delay).isoformat(timespec="seconds")
+                return None
+            seconds = backoff(attempts, error.retry_after, self.base_delay, self.max_delay)
+            next_try = self._after(seconds)
             self.stores.outbox.retry(row["id"], attempts, next_try)
         log.info("outbox_retry key=%s attempts=%s", row["key"], attempts)
+        return next_try
+
+    def _after(self, seconds: float) -> str:
+        """The stamp `seconds` from now, rounded up: stamps hold whole seconds, and truncating
+        would retry up to a second early (inside a 429's retry_after, or at once)."""
+        at = self.clock().astimezone(UTC) + timedelta(seconds=seconds)
+        if at.microsecond:
+            at = at.replace(microsecond=0) + timedelta(seconds=1)
+        return at.isoformat(timespec="seconds")

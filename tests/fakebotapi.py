@@ -3,6 +3,25 @@
 Point the bot at it with ``base_url=f"{fake.url}/bot"`` and
 ``base_file_url=f"{fake.url}/file/bot"``. Every call is recorded in ``fake.calls`` and checked
 against the Bot API description (``botapi-spec.json``); problems end up in ``fake.violations``.
+
+Faults: ``fail_next`` fails (or only delays) the next calls of a method, optionally for one chat;
+``fault_rate`` makes a seeded share of calls fail with 429 (``retry_after``) or 500, or answer
+slowly. The random policy decides per (method, chat, n-th call), so a chat meets the same faults
+in every run however the chats interleave; ``limit`` bounds it and ``policy.off()`` stops it. With
+``enforce_retry_after`` the fake behaves like Telegram's flood control: a call to a chat inside
+the ``retry_after`` window of a 429 it answered gets another 429 and is recorded in ``fake.early``.
+
+Delivered or not: the server runs with aiohttp's handler cancellation switched on (it is off by
+default), so when a client disconnects while its request is still being held (an injected delay,
+or a bot process killed with SIGKILL) the handler is cancelled at once. Such a call was never
+carried out, like a request Telegram never received: it gets ``ok=False`` and ``abandoned=True``,
+is listed in ``fake.abandoned``, and ``sent()``, ``delivered()`` and ``texts()`` leave it out.
+Handler cancellation was chosen over checking ``request.transport`` after the delay because it
+frees a held call the moment the client is gone, not when the delay ends. A call is carried out
+(the message exists) once its method handler ran; the handlers are synchronous, so a
+cancellation can only come before that point. Updates stay queued until a later ``getUpdates``
+confirms them with its ``offset``, as on Telegram, so a bot that dies before confirming an update
+is sent it again; ``fetches`` counts how often each update was handed out.
 """
 
 from __future__ import annotations
@@ -11,12 +30,14 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import os
+import random
 import re
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +73,8 @@ class Call:
     params: dict[str, Any]
     at: float
     ok: bool = True  # False when the fake answered with an error (fault, 400, 404, ...)
+    abandoned: bool = False  # the client went away before the fake carried the call out
+    fault: str | None = None  # what the fake injected: "429", "500", "slow", "delay", "flood"
 
 
 @dataclass
@@ -69,6 +92,56 @@ class _Fault:
     retry_after: int | None
     delay: float
     description: str | None
+    chat_id: int | str | None = None  # only calls to this chat (None: any call)
+    kind: str = ""
+    window: bool = False  # a 429 that opens a flood-control window for its chat
+
+
+@dataclass
+class FaultPolicy:
+    """A seeded share of failing or slow calls; made by ``FakeBotApi.fault_rate``."""
+
+    methods: frozenset[str]
+    share: float
+    kinds: tuple[str, ...]
+    retry_after: int
+    slow: float
+    seed: int
+    limit: int | None
+    chats: frozenset[int | str] | None
+    enforce_retry_after: bool
+    injected: Counter[str] = field(default_factory=Counter)
+    active: bool = True
+    _seen: Counter[tuple[str, Any]] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.injected.values())
+
+    def off(self) -> None:
+        """Inject nothing more (open flood-control windows still run out)."""
+        self.active = False
+
+    def draw(self, method: str, chat: Any) -> _Fault | None:
+        if not self.active or method not in self.methods:
+            return None
+        if self.chats is not None and chat not in self.chats:
+            return None
+        if self.limit is not None and self.total >= self.limit:
+            return None
+        n = self._seen[(method, chat)]
+        self._seen[(method, chat)] += 1
+        rng = random.Random(f"{self.seed}:{method}:{chat}:{n}")
+        if rng.random() >= self.share:
+            return None
+        kind = rng.choice(self.kinds)
+        self.injected[kind] += 1
+        if kind == "slow":
+            return _Fault(200, None, self.slow, None, kind=kind)
+        status = int(kind)
+        retry_after = self.retry_after if status == 429 else None
+        window = status == 429 and self.enforce_retry_after
+        return _Fault(status, retry_after, 0.0, None, kind=kind, window=window)
 
 
 class ApiError(Exception):
@@ -123,6 +196,11 @@ class FakeBotApi:
         self.url = ""
         self.calls: list[Call] = []
         self.violations: list[str] = []
+        self.abandoned: list[Call] = []  # calls whose client went away before they were done
+        self.early: list[Call] = []  # calls inside a flood-control window (see fault_rate)
+        self.fetches: Counter[int] = Counter()  # update_id -> times handed out by getUpdates
+        self.policy: FaultPolicy | None = None
+        self._flood: dict[Any, float] = {}  # chat_id -> monotonic time its 429 window ends
         path = spec_path or Path(os.environ.get(SPEC_ENV) or DEFAULT_SPEC)
         self._methods: dict[str, dict[str, Any]] = json.loads(path.read_text("utf-8"))["methods"]
         self._by_lower = {name.lower(): name for name in self._methods}
@@ -134,6 +212,7 @@ class FakeBotApi:
         self._changed = asyncio.Event()
         self._closing = False
         self._inflight = 0
+        self._open: list[Call] = []  # calls being handled (getUpdates excepted)
         self._last_activity = time.monotonic()
         self._users: dict[int, dict[str, Any]] = {}
         self._chats: dict[int | str, dict[str, Any]] = {}
@@ -153,7 +232,10 @@ class FakeBotApi:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._closing = False
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        # handler_cancellation: a client that disconnects cancels its held call (see above).
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
+        )
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
@@ -314,14 +396,27 @@ class FakeBotApi:
 
     # ------------------------------------------------------------------ reading
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
-        """Calls where the bot did something (no polling/getMe/webhook plumbing)."""
+        """Calls where the bot did something (no polling/getMe/webhook plumbing).
+
+        Failed calls are included (``ok=False``); abandoned ones, which never reached the
+        server's method handler, are not.
+        """
         return [
             c
             for c in self.calls
             if c.method not in INFRA_METHODS
+            and not c.abandoned
             and (chat_id is None or c.params.get("chat_id") == chat_id)
             and (method is None or c.method == method)
         ]
+
+    def delivered(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
+        """The calls Telegram would have carried out: answered with ok."""
+        return [c for c in self.sent(chat_id, method) if c.ok]
+
+    def pending_update_ids(self) -> list[int]:
+        """Updates not yet confirmed by a getUpdates offset: a new poller gets them (again)."""
+        return [u["update_id"] for u in self._updates]
 
     def texts(self, chat_id: int) -> list[str]:
         """Successfully sent/edited texts and captions (sendPhoto/sendDocument) for a chat."""
@@ -364,6 +459,17 @@ class FakeBotApi:
                 raise AssertionError(f"no matching call within {timeout}s\n{self.dump(after)}")
             await self._wait_change(remaining)
 
+    async def wait_until(
+        self, condition: Callable[[], bool], *, timeout: float = 5.0, what: str = "condition"
+    ) -> None:
+        """Until ``condition()`` holds; checked again after every change the fake sees."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{what}: not within {timeout}s\n{self.dump()}")
+            await self._wait_change(remaining)
+
     async def wait_idle(self, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
         """Until every pushed update was fetched and no bot call happened for ``quiet`` s."""
         deadline = time.monotonic() + timeout
@@ -374,7 +480,8 @@ class FakeBotApi:
             if fetched and not self._inflight and quiet_left <= 0:
                 return
             if now >= deadline:
-                state = f"fetched={fetched} inflight={self._inflight}"
+                held = [f"{c.method}:{c.params.get('chat_id')}:{c.fault}" for c in self._open]
+                state = f"fetched={fetched} inflight={self._inflight} {held}"
                 raise AssertionError(f"not idle within {timeout}s ({state})\n{self.dump()}")
             await self._wait_change(min(deadline - now, max(quiet_left, 0.01)))
 
@@ -385,7 +492,7 @@ class FakeBotApi:
     def dump(self, after: int = 0) -> str:
         """Human-readable summary of recent non-polling calls, for assertion messages."""
         lines = [
-            f"  #{i} {c.method}{'' if c.ok else ' (error)'} "
+            f"  #{i} {c.method}{'' if c.ok else ' (abandoned)' if c.abandoned else ' (error)'} "
             f"{json.dumps(c.params, ensure_ascii=False, default=repr)[:200]}"
             for i, c in enumerate(self.calls)
             if i >= after and c.method != "getUpdates"
@@ -407,10 +514,65 @@ class FakeBotApi:
         count: int = 1,
         delay: float = 0.0,
         description: str | None = None,
+        chat_id: int | str | None = None,
     ) -> None:
-        """Make the next ``count`` calls of ``method`` fail (status < 300: only delay them)."""
-        fault = _Fault(status, retry_after, delay, description)
+        """Make the next ``count`` calls of ``method`` fail (status < 300: only delay them).
+
+        With ``chat_id``, only calls to that chat count; a held call (a long ``delay``) whose
+        client disconnects is abandoned, never carried out.
+        """
+        kind = str(status) if status >= 300 else "delay"
+        fault = _Fault(status, retry_after, delay, description, chat_id, kind)
         self._faults[method].extend([fault] * count)
+
+    def fault_rate(
+        self,
+        methods: Iterable[str],
+        *,
+        share: float,
+        statuses: Iterable[int] = (429, 500),
+        retry_after: int = 1,
+        slow: float = 0.3,
+        seed: int = 0,
+        limit: int | None = None,
+        chats: Iterable[int | str] | None = None,
+        enforce_retry_after: bool = True,
+    ) -> FaultPolicy:
+        """Fail a seeded ``share`` of the calls of ``methods`` (to ``chats``, if given).
+
+        Each injected fault is one of ``statuses`` or, if ``slow`` > 0, a success after ``slow``
+        seconds, chosen with equal odds. At most ``limit`` faults in all. Replaces an earlier
+        policy; ``fail_next`` faults go first.
+        """
+        kinds = tuple(str(s) for s in statuses) + (("slow",) if slow > 0 else ())
+        self.policy = FaultPolicy(
+            methods=frozenset(methods),
+            share=share,
+            kinds=kinds,
+            retry_after=retry_after,
+            slow=slow,
+            seed=seed,
+            limit=limit,
+            chats=None if chats is None else frozenset(chats),
+            enforce_retry_after=enforce_retry_after,
+        )
+        return self.policy
+
+    def _fault_for(self, call: Call) -> _Fault | None:
+        chat = call.params.get("chat_id")
+        until = self._flood.get(chat) if chat is not None else None
+        if until is not None:
+            left = until - time.monotonic()
+            if left > 0:
+                self.early.append(call)
+                return _Fault(429, max(1, math.ceil(left)), 0.0, None, kind="flood")
+            del self._flood[chat]
+        queue = self._faults[call.method]
+        for fault in queue:
+            if fault.chat_id is None or fault.chat_id == chat:
+                queue.remove(fault)
+                return fault
+        return self.policy.draw(call.method, chat) if self.policy else None
 
     # ------------------------------------------------------------------- HTTP
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
@@ -431,15 +593,18 @@ class FakeBotApi:
         polling = method == "getUpdates"
         if not polling:
             self._inflight += 1
+            self._open.append(call)
             self._last_activity = time.monotonic()
         self._notify()
+        fault: _Fault | None = None
         try:
             if method is None:
                 self.violations.append(f"{call.method}: method not in the Bot API spec")
                 raise ApiError(404, "Not Found: method not found")
             self._validate(call)
-            fault = self._faults[method].popleft() if self._faults[method] else None
+            fault = self._fault_for(call)
             if fault:
+                call.fault = fault.kind or None
                 await self._inject(fault)
             if polling:
                 result: Any = await self._get_updates(params)
@@ -448,8 +613,15 @@ class FakeBotApi:
             return web.json_response({"ok": True, "result": result})
         except ApiError as exc:
             call.ok = False
+            if fault and fault.window and exc.retry_after and "chat_id" in call.params:
+                self._flood[call.params.get("chat_id")] = time.monotonic() + exc.retry_after
             body = _error(exc.status, exc.description, exc.retry_after)
             return web.json_response(body, status=exc.status)
+        except asyncio.CancelledError:
+            # The client disconnected while the call was held: it was never carried out.
+            call.ok, call.abandoned = False, True
+            self.abandoned.append(call)
+            raise
         except Exception as exc:  # malformed params the handlers did not expect
             call.ok = False
             self.violations.append(f"{call.method}: fake server could not handle it: {exc!r}")
@@ -457,6 +629,7 @@ class FakeBotApi:
         finally:
             if not polling:
                 self._inflight -= 1
+                self._open.remove(call)
                 self._last_activity = time.monotonic()
                 self._notify()
 
@@ -539,6 +712,7 @@ class FakeBotApi:
         while not self._updates and not self._closing and time.monotonic() < deadline:
             await self._wait_change(deadline - time.monotonic())
         batch = self._updates[: max(1, min(limit, 100))]
+        self.fetches.update(u["update_id"] for u in batch)
         if batch:
             self._last_fetched = max(self._last_fetched, batch[-1]["update_id"])
             self._last_activity = time.monotonic()

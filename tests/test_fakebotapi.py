@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -251,3 +253,100 @@ async def test_loopback_guard_catches_foreign_hosts(loopback_only: list[Any]) ->
         socket.create_connection(("203.0.113.7", 80), timeout=0.1)  # TEST-NET-3, never routed
     assert loopback_only == [("203.0.113.7", 80)]
     loopback_only.clear()
+
+
+async def _post(fake: FakeBotApi, method: str, **params: Any) -> tuple[int, dict[str, Any]]:
+    url = f"{fake.url}/bot{fake.token}/{method}"
+    async with aiohttp.ClientSession() as http, http.post(url, json=params) as resp:
+        return resp.status, await resp.json()
+
+
+async def _faults_seen(seed: int, chats: list[int]) -> list[str | None]:
+    async with FakeBotApi() as api:
+        api.fault_rate(["sendMessage"], share=0.5, seed=seed, slow=0.01)
+        for n in range(8):
+            for chat in chats:
+                await _post(api, "sendMessage", chat_id=chat, text=f"bericht {n}")
+        return [c.fault for c in sorted(api.calls, key=lambda c: c.params["chat_id"])]
+
+
+async def test_fault_rate_is_seeded_per_chat() -> None:
+    first = await _faults_seen(7, [1, 2, 3])
+    # Another order of chats (interleaving) gives every chat the same faults.
+    assert await _faults_seen(7, [3, 1, 2]) == first
+    assert await _faults_seen(8, [1, 2, 3]) != first
+    assert {"429", "500", "slow"} <= set(first) and None in first
+
+
+async def test_fault_rate_answers_like_telegram_and_is_bounded(fake: FakeBotApi) -> None:
+    policy = fake.fault_rate(["sendMessage"], share=1.0, statuses=(500,), slow=0, limit=2)
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="a"))[0] == 500
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="b"))[0] == 500
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="c"))[0] == 200  # limit reached
+    assert (await _post(fake, "getMe"))[0] == 200  # only the methods named
+    assert policy.injected == {"500": 2}
+
+    policy = fake.fault_rate(["sendMessage"], share=1.0, statuses=(), slow=0.2)
+    started = time.monotonic()
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="d"))[0] == 200
+    assert time.monotonic() - started >= 0.2
+    policy.off()
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="e"))[0] == 200
+    assert policy.injected == {"slow": 1}
+    assert fake.texts(KID) == ["c", "d", "e"]
+    assert fake.violations == []
+
+
+async def test_a_429_opens_a_flood_window_for_its_chat(fake: FakeBotApi) -> None:
+    policy = fake.fault_rate(["sendMessage"], share=1.0, statuses=(429,), slow=0, retry_after=1)
+    status, body = await _post(fake, "sendMessage", chat_id=KID, text="a")
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+    policy.off()
+    status, body = await _post(fake, "sendMessage", chat_id=KID, text="too soon")
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+    assert (await _post(fake, "sendMessage", chat_id=KID + 1, text="other chat"))[0] == 200
+    assert [c.params["text"] for c in fake.early] == ["too soon"]
+    await asyncio.sleep(1.0)
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="in time"))[0] == 200
+    assert fake.texts(KID) == ["in time"]
+    assert [c.fault for c in fake.sent(KID)] == ["429", "flood", None]
+
+
+async def test_fail_next_for_one_chat(fake: FakeBotApi) -> None:
+    fake.fail_next("sendMessage", status=403, chat_id=KID)
+    assert (await _post(fake, "sendMessage", chat_id=KID + 1, text="a"))[0] == 200
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="b"))[0] == 403
+    assert (await _post(fake, "sendMessage", chat_id=KID, text="c"))[0] == 200
+    assert [c.params["text"] for c in fake.delivered(method="sendMessage")] == ["a", "c"]
+
+
+async def test_a_held_call_whose_client_leaves_is_never_delivered(fake: FakeBotApi) -> None:
+    fake.fail_next("sendMessage", status=200, delay=30, chat_id=KID)
+    timeout = aiohttp.ClientTimeout(total=0.3)
+    with pytest.raises(TimeoutError):
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            url = f"{fake.url}/bot{fake.token}/sendMessage"
+            await http.post(url, json={"chat_id": KID, "text": "weg"})
+    await fake.wait_until(lambda: bool(fake.abandoned), timeout=2, what="abandoned")
+    (call,) = fake.abandoned
+    assert (call.ok, call.abandoned, call.fault) == (False, True, "delay")
+    assert fake.sent(KID) == [] and fake.texts(KID) == [] and fake.delivered() == []
+    await fake.wait_idle(quiet=0.01, timeout=2)  # the held call no longer counts as in flight
+    # The message was never created: the next one gets the first message id.
+    status, body = await _post(fake, "sendMessage", chat_id=KID, text="wel")
+    assert (status, body["result"]["message_id"]) == (200, 1)
+    assert fake.texts(KID) == ["wel"]
+
+
+async def test_updates_stay_until_confirmed_and_are_fetched_again(fake: FakeBotApi) -> None:
+    first = fake.push_text(KID, "een")
+    second = fake.push_text(KID, "twee")
+    _status, body = await _post(fake, "getUpdates", timeout=0)
+    assert [u["update_id"] for u in body["result"]] == [first, second]
+    # A poller that died before confirming: a new one (offset 0) gets them again.
+    _status, body = await _post(fake, "getUpdates", timeout=0)
+    assert len(body["result"]) == 2 and fake.pending_update_ids() == [first, second]
+    _status, body = await _post(fake, "getUpdates", offset=second, timeout=0)
+    assert [u["update_id"] for u in body["result"]] == [second]
+    assert fake.pending_update_ids() == [second]
+    assert fake.fetches == {first: 2, second: 3}
