@@ -1,0 +1,808 @@
+"""Benchmark: antipestbot beside the plainest python-telegram-bot and aiogram echo bots.
+
+    python bench/run.py [--users 200] [--memory-users 10000] [--quick] [--profile]
+
+Every bot runs as its own process against the project's fake Bot API server
+(`tests/fakebotapi.py`, imported by path) on 127.0.0.1, each against a fresh instance of it.
+Simulated users talk to it closed-loop: each waits for the bot's answer before the next step.
+See bench/README.md for what every figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+SUBJECT = "antipestbot"
+PEERS = ("ptb_echo", "aiogram_echo")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _load_fake() -> Any:
+    """tests/fakebotapi.py, loaded by path (the tests' own server, not a copy)."""
+    path = ROOT / "tests" / "fakebotapi.py"
+    spec = importlib.util.spec_from_file_location("bench_fakebotapi", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+fakebotapi = _load_fake()
+
+# One pupil's whole conversation, by trigger id: /start, the guided "teasing, a fight or
+# bullying?" check, a report with a story and a photo, and its confirmation.
+CONVERSATION: tuple[tuple[str, str], ...] = (
+    ("command", "/start"),
+    ("button", "pupil"),
+    ("button", "check"),
+    ("button", "not_funny"),
+    ("button", "often"),
+    ("button", "power"),
+    ("button", "report"),
+    ("button", "me"),
+    ("button", "online"),
+    ("button", "online"),
+    ("button", "daily"),
+    ("button", "months"),
+    ("text", "Ze sturen elke dag gemene berichten over mij in de groepsapp van de klas."),
+    ("button", "story_done"),
+    ("photo", "screenshot"),
+    ("button", "photos_done"),
+    ("button", "anonymous"),
+    ("button", "send"),
+)
+COORDINATOR_ID = 7_000_001
+USER_BASE = 100_000
+MEMORY_USER_BASE = 5_000_000
+
+
+# --------------------------------------------------------------------------- the fake server
+class BenchApi(fakebotapi.FakeBotApi):
+    """The fake Bot API plus what a closed-loop driver needs: a wake-up per finished answer.
+
+    A step is answered when the bot sent the chat a message that ends the answer: for
+    antipestbot the message with the inline keyboard (every screen ends with one), for an echo
+    bot its one message. Bot messages are not kept (no bot here edits or deletes), so the server
+    stays flat over thousands of users.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_poll_at: float | None = None
+        self.polls = 0
+        self.replies = 0
+        self.last_bot_message: dict[int, dict[str, Any]] = {}
+        self.keyboards: dict[int, list[str]] = {}
+        self._waiting: dict[int, tuple[asyncio.Future[float], bool]] = {}
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.first_poll_at is None:
+            self.first_poll_at = time.perf_counter()
+        self.polls += 1
+        return await super()._get_updates(params)
+
+    def _new_message(self, chat_id: Any, sender: dict, content: dict) -> dict[str, Any]:
+        message = super()._new_message(chat_id, sender, content)
+        self._messages.pop((chat_id, message["message_id"]), None)
+        return message
+
+    def _bot_message(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+        message = super()._bot_message(params, content)
+        chat = params["chat_id"]
+        self.replies += 1
+        self.last_bot_message[chat] = message
+        markup = params.get("reply_markup")
+        keyboard = isinstance(markup, dict) and bool(markup.get("inline_keyboard"))
+        if keyboard:
+            rows = markup["inline_keyboard"]
+            self.keyboards[chat] = [b.get("callback_data") or "" for row in rows for b in row]
+        waiter = self._waiting.get(chat)
+        if waiter and not waiter[0].done() and (keyboard or not waiter[1]):
+            waiter[0].set_result(time.perf_counter())
+        return message
+
+    def button_data(self, chat: int, trigger: str) -> str | None:
+        for data in self.keyboards.get(chat, ()):
+            parts = data.split(":")
+            if len(parts) > 1 and parts[1] == trigger:
+                return data
+        return None
+
+    def push_button(self, user_id: int, data: str) -> int:
+        """A button press on the bot's latest message (O(1), unlike the tests' push_callback)."""
+        user = self._user(user_id, "nl")
+        message = self.last_bot_message.get(user_id) or {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": self._chat(user_id),
+            "from": self.bot_user,
+            "text": "…",
+        }
+        query = {"id": f"cbq-{next(self._serial)}", "from": user, "data": data}
+        query.update({"chat_instance": f"ci-{user_id}", "message": message})
+        return self.push_update({"callback_query": query})
+
+    def forget(self, user_id: int) -> None:
+        for table in (self.last_bot_message, self.keyboards, self._users, self._chats):
+            table.pop(user_id, None)
+        self._next_message_id.pop(user_id, None)
+
+    async def step(
+        self, user_id: int, kind: str, value: str, keyboard: bool, timeout: float
+    ) -> float:
+        """Send one update and wait for the bot's whole answer; returns the round trip (s)."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiting[user_id] = (future, keyboard)
+        try:
+            started = time.perf_counter()
+            if kind == "command":
+                self.push_command(user_id, value)
+            elif kind == "text":
+                self.push_text(user_id, value)
+            elif kind == "photo":
+                self.push_photo(user_id, file_id=f"{value}-{user_id}")
+            else:
+                self.push_button(user_id, value)
+            done = await asyncio.wait_for(future, timeout)
+            return done - started
+        finally:
+            self._waiting.pop(user_id, None)
+
+
+# ------------------------------------------------------------------------- the bot processes
+@dataclass
+class Bot:
+    name: str
+    argv: list[str]
+    keyboard: bool  # an answer ends with an inline keyboard (antipestbot's screens)
+    buttons: bool  # presses the bot's own buttons (else sends the trigger id as data)
+    env: dict[str, str] = field(default_factory=dict)
+    needs: str | None = None  # a module that must be importable, else the bot is skipped
+    memory: bool = True  # runs the memory phase
+
+
+def bots(python: str) -> dict[str, Bot]:
+    return {
+        SUBJECT: Bot(SUBJECT, [python, "-m", "bot", "run"], keyboard=True, buttons=True),
+        "ptb_echo": Bot("ptb_echo", [python, str(BENCH / "peers/ptb_echo.py")], False, False),
+        "aiogram_echo": Bot(
+            "aiogram_echo",
+            [python, str(BENCH / "peers/aiogram_echo.py")],
+            False,
+            False,
+            needs="aiogram",
+        ),
+        "ptb_echo_aiohttp": Bot(
+            "ptb_echo_aiohttp",
+            [python, str(BENCH / "peers/ptb_echo.py")],
+            False,
+            False,
+            env={"BENCH_PTB_REQUEST": "aiohttp"},
+            needs="aiohttp",
+        ),
+        "probe": Bot("probe", [python, str(BENCH / "probe.py")], True, True, memory=False),
+    }
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_mem_kb(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak RSS) of a process in KiB, from /proc/<pid>/status."""
+    out = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                out[key] = int(value.split()[0])
+    return out
+
+
+def driver_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all processes on the machine used so far, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
+async def until_quiet(limit: float) -> float:
+    """Wait (at most `limit` s) until other processes use < 0.2 core; returns their last load."""
+    deadline, load = time.monotonic() + limit, 0.0
+    while True:
+        busy0, own0 = machine_busy_s(), driver_cpu_s()
+        await asyncio.sleep(1.0)
+        load = max(0.0, machine_busy_s() - busy0 - (driver_cpu_s() - own0))
+        if load < 0.2 or time.monotonic() >= deadline:
+            return load
+        await asyncio.sleep(2.0)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+@dataclass
+class Options:
+    users: int
+    memory_users: int
+    concurrency: int
+    think: float
+    step_timeout: float
+    phase_timeout: float
+    seed: int
+    coordinators: int
+    profile: bool
+    python: str
+    src: Path
+
+
+class Run:
+    """One bot process on its own fresh fake server, from start to stop."""
+
+    def __init__(self, bot: Bot, opts: Options, workdir: Path) -> None:
+        self.bot, self.opts, self.workdir = bot, opts, workdir
+        self.api = BenchApi()
+        self.proc: asyncio.subprocess.Process | None = None
+        self.result: dict[str, Any] = {"bot": bot.name}
+
+    def _env(self) -> dict[str, str]:
+        keep = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "ANTIPEST_", "BENCH_", "PYTHONPATH"))
+        }
+        return {
+            **keep,
+            **self.bot.env,
+            "PYTHONPATH": str(self.opts.src),
+            "TELEGRAM_BOT_TOKEN": self.api.token,
+            "TELEGRAM_API_URL": self.api.url,
+            "ANTIPEST_DB": str(self.workdir / "data" / "antipest.db"),
+            "ANTIPEST_SECRET_KEY_FILE": str(self.workdir / "keys" / "secret.key"),
+            "BENCH_PROBE_OUT": str(self.workdir / "probe.json"),
+        }
+
+    async def execute(self) -> dict[str, Any]:
+        await self.api.start()
+        log = open(self.workdir / "bot.log", "wb")  # noqa: SIM115 - closed in finally
+        try:
+            if self.bot.buttons and self.opts.coordinators:
+                self._add_coordinators()
+            started = time.perf_counter()
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.bot.argv,
+                cwd=self.workdir,
+                env=self._env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            await self._until_polling(started)
+            profiler = self._start_profiler() if self.opts.profile else None
+            await self._conversations()
+            if profiler:
+                self._stop_profiler(profiler)
+            if self.bot.memory and self.opts.memory_users:
+                await self._memory()
+            memory = proc_mem_kb(self.proc.pid)
+            self.result["peak_rss_mb"] = memory["VmHWM"] / 1024
+            self.result["rss_end_mb"] = memory["VmRSS"] / 1024
+        finally:
+            await self._stop()
+            log.close()
+            self.result["violations"] = len(self.api.violations)
+            self.result["violation_examples"] = self.api.violations[:3]
+            await self.api.stop()
+        probe = self.workdir / "probe.json"
+        if probe.exists():
+            self.result["probe"] = json.loads(probe.read_text())
+        return self.result
+
+    def _add_coordinators(self) -> None:
+        """Coordinators get a notification per report: part of what a report costs."""
+        for n in range(self.opts.coordinators):
+            subprocess.run(
+                [self.opts.python, "-m", "bot", "coordinator", "add"]
+                + ["--telegram-id", str(COORDINATOR_ID + n), "--name", f"Coordinator {n + 1}"],
+                cwd=self.workdir,
+                env=self._env(),
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+
+    async def _until_polling(self, started: float) -> None:
+        assert self.proc is not None
+        deadline = time.monotonic() + 60
+        while self.api.first_poll_at is None:
+            if self.proc.returncode is not None or time.monotonic() > deadline:
+                tail = (self.workdir / "bot.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{self.bot.name} did not start polling:\n{tail}")
+            await asyncio.sleep(0.002)
+        self.result["startup_s"] = self.api.first_poll_at - started
+        self.result["startup_cpu_ms"] = proc_cpu_s(self.proc.pid) * 1000
+        self.result["rss_started_mb"] = proc_mem_kb(self.proc.pid)["VmRSS"] / 1024
+
+    async def _conversations(self) -> None:
+        """N users, each the whole conversation, closed-loop, with person-like pauses."""
+        assert self.proc is not None
+        opts = self.opts
+        rng = random.Random(opts.seed)
+        latencies: list[float] = []
+        errors: Counter[str] = Counter()
+
+        async def user(user_id: int, pauses: list[float]) -> None:
+            for (kind, value), pause in zip(CONVERSATION, pauses, strict=True):
+                await asyncio.sleep(pause)
+                if kind == "button":
+                    data = (
+                        self.api.button_data(user_id, value)
+                        if self.bot.buttons
+                        else f"bench:{value}"
+                    )
+                    if data is None:
+                        errors[f"no_button:{value}"] += 1
+                        return
+                    value = data
+                try:
+                    latency = await self.api.step(
+                        user_id, kind, value, self.bot.keyboard, opts.step_timeout
+                    )
+                except TimeoutError:
+                    errors["no_answer"] += 1
+                    return
+                latencies.append(latency)
+
+        def pauses() -> list[float]:
+            # The first pause spreads the users' starts over one pause; later ones think.
+            first = rng.uniform(0, opts.think)
+            rest = [rng.uniform(0.5 * opts.think, 1.5 * opts.think) for _ in CONVERSATION[1:]]
+            return [first, *rest]
+
+        plan = [(USER_BASE + n, pauses()) for n in range(opts.users)]
+        cpu0, drv0, started = proc_cpu_s(self.proc.pid), driver_cpu_s(), time.perf_counter()
+        busy0 = machine_busy_s()
+        tasks = [asyncio.create_task(user(uid, p)) for uid, p in plan]
+        _done, pending = await asyncio.wait(tasks, timeout=opts.phase_timeout)
+        for task in pending:
+            task.cancel()
+            errors["phase_timeout"] += 1
+        wall = time.perf_counter() - started
+        with contextlib.suppress(AssertionError):  # let trailing notifications go out
+            await self.api.wait_idle(quiet=0.2, timeout=5)
+        cpu = proc_cpu_s(self.proc.pid) - cpu0
+        n = len(latencies)
+        self.result.update(
+            updates=n,
+            conversations_completed=opts.users - sum(errors.values()),
+            errors=dict(errors),
+            wall_s=wall,
+            updates_per_s=n / wall if wall else None,
+            cpu_s=cpu,
+            cpu_ms_per_update=cpu * 1000 / n if n else None,
+            p50_ms=(statistics.median(latencies) * 1000) if n else None,
+            p99_ms=(percentile(latencies, 0.99) or 0) * 1000 if n else None,
+            max_ms=max(latencies) * 1000 if n else None,
+            replies=self.api.replies,
+            polls=self.api.polls,
+            driver_cpu_s=driver_cpu_s() - drv0,
+            # CPU that neither the bot nor the driver used: other processes competing for the
+            # two cores. Well above 0 makes round trips (and less so CPU figures) noisy.
+            other_load_cores=max(
+                0.0,
+                (machine_busy_s() - busy0 - cpu - (driver_cpu_s() - drv0))
+                / (time.perf_counter() - started),
+            ),
+            rss_after_conversations_mb=proc_mem_kb(self.proc.pid)["VmRSS"] / 1024,
+        )
+
+    async def _memory(self) -> None:
+        """M distinct new users each open a conversation (/start); RSS sampled along the way."""
+        assert self.proc is not None
+        pid, total = self.proc.pid, self.opts.memory_users
+        every = max(1, total // 10)
+        ids = iter(range(MEMORY_USER_BASE, MEMORY_USER_BASE + total))
+        samples: list[tuple[int, float]] = []
+        errors = 0
+        done = 0
+        latencies: list[float] = []
+
+        async def worker() -> None:
+            nonlocal errors, done
+            for user_id in ids:
+                try:
+                    latencies.append(
+                        await self.api.step(
+                            user_id, "command", "/start", self.bot.keyboard, self.opts.step_timeout
+                        )
+                    )
+                except TimeoutError:
+                    errors += 1
+                self.api.forget(user_id)
+                done += 1
+                if done % every == 0:
+                    samples.append((done, proc_mem_kb(pid)["VmRSS"] / 1024))
+
+        cpu0, started = proc_cpu_s(pid), time.perf_counter()
+        workers = [asyncio.create_task(worker()) for _ in range(self.opts.concurrency)]
+        _done, pending = await asyncio.wait(workers, timeout=self.opts.phase_timeout)
+        for task in pending:
+            task.cancel()
+        wall = time.perf_counter() - started
+        cpu = proc_cpu_s(pid) - cpu0
+        n = len(latencies)
+        first = samples[0][1] if samples else None
+        last = samples[-1][1] if samples else None
+        self.result.update(
+            memory_users=done,
+            memory_errors=errors + len(pending),
+            memory_rss_samples=samples,
+            memory_growth_mb=(last - first) if samples else None,
+            saturated_updates_per_s=n / wall if wall else None,
+            saturated_cpu_ms_per_update=cpu * 1000 / n if n else None,
+            saturated_p50_ms=statistics.median(latencies) * 1000 if n else None,
+        )
+
+    def _start_profiler(self) -> subprocess.Popen[bytes] | None:
+        if not self.bot.buttons or self.bot.name != SUBJECT:
+            return None
+        assert self.proc is not None
+        spy = shutil.which("py-spy") or str(Path(self.opts.python).parent / "py-spy")
+        out = self.workdir / "profile.txt"
+        self.result["profile_raw"] = str(out)
+        return subprocess.Popen(
+            [spy, "record", "--pid", str(self.proc.pid), "--rate", "250", "--nonblocking"]
+            + ["--format", "raw", "--output", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def _stop_profiler(self, profiler: subprocess.Popen[bytes]) -> None:
+        profiler.send_signal(signal.SIGINT)
+        try:
+            profiler.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            profiler.kill()
+            profiler.wait()
+
+    async def _stop(self) -> None:
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), 20)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+        self.result["exit_code"] = proc.returncode
+
+
+# ----------------------------------------------------------------------------- the report
+ROWS: tuple[tuple[str, str, str], ...] = (
+    ("cpu_ms_per_update", "CPU ms / update (conversation)", "{:.2f}"),
+    ("wall_s", "wall time, conversations (s)", "{:.1f}"),
+    ("updates_per_s", "updates / s (conversations)", "{:.0f}"),
+    ("p50_ms", "round trip p50 (ms)", "{:.1f}"),
+    ("p99_ms", "round trip p99 (ms)", "{:.1f}"),
+    ("startup_s", "start-up to first getUpdates (s)", "{:.2f}"),
+    ("peak_rss_mb", "peak RSS (MB)", "{:.1f}"),
+    ("rss_after_conversations_mb", "RSS after conversations (MB)", "{:.1f}"),
+    ("memory_growth_mb", "RSS growth, 10%→100% of memory users (MB)", "{:+.1f}"),
+    ("saturated_updates_per_s", "updates / s, saturated (/start)", "{:.0f}"),
+    ("saturated_cpu_ms_per_update", "CPU ms / update, saturated (/start)", "{:.2f}"),
+    ("commit_ms_per_update", "SQLite COMMIT ms / update", "{:.2f}"),
+    ("commit_share", "share of handling time in COMMIT", "{:.0%}"),
+    ("other_load_cores", "other processes' load (cores)", "{:.2f}"),
+    ("errors_total", "errors (no answer, missing button)", "{:d}"),
+    ("violations", "Bot API violations (fake server)", "{:d}"),
+)
+TARGETS = {
+    "cpu_ms_per_update": "≤1.0× ptb, ≤1.5× aiogram",
+    "p99_ms": "≤ 100",
+    "startup_s": "≤ 1.5",
+    "peak_rss_mb": "≤ 80",
+    "memory_growth_mb": "flat",
+}
+
+
+def summarise(results: dict[str, dict[str, Any]]) -> None:
+    """Derived figures: errors in total, and the probe run's commit share on antipestbot."""
+    for result in results.values():
+        errors = result.get("errors", {})
+        result["errors_total"] = sum(errors.values()) + result.get("memory_errors", 0)
+    probe = results.pop("probe", None)
+    subject = results.get(SUBJECT)
+    if probe and subject and probe.get("probe"):
+        stats = probe["probe"]
+        n = probe.get("updates") or 0
+        subject["commit_ms_per_update"] = stats["commit_s"] * 1000 / n if n else None
+        subject["commits_per_update"] = stats["commits"] / n if n else None
+        handle = stats["handle_s"]
+        subject["commit_share"] = stats["commit_s"] / handle if handle else None
+        subject["handle_ms_per_update"] = handle * 1000 / n if n else None
+        subject["probe_run"] = probe
+
+
+def _cell(value: Any, fmt: str) -> str:
+    if value is None:
+        return "—"
+    try:
+        return fmt.format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    names = list(results)
+    peers = [p for p in PEERS if p in results and p != SUBJECT]
+    head = ["figure", *names, *[f"{SUBJECT}/{p}" for p in peers], "target"]
+    lines = [head]
+    for key, label, fmt in ROWS:
+        row = [label, *[_cell(results[n].get(key), fmt) for n in names]]
+        mine = results.get(SUBJECT, {}).get(key)
+        for peer in peers:
+            theirs = results[peer].get(key)
+            numeric = isinstance(mine, int | float) and isinstance(theirs, int | float)
+            ok = (
+                numeric and theirs and key not in ("errors_total", "violations", "other_load_cores")
+            )
+            row.append(f"{mine / theirs:.2f}×" if ok else "—")
+        row.append(TARGETS.get(key, ""))
+        lines.append(row)
+    widths = [max(len(str(r[i])) for r in lines) for i in range(len(head))]
+    out = []
+    for i, row in enumerate(lines):
+        pairs = enumerate(zip(row, widths, strict=True))
+        cells = [str(c).ljust(w) if j == 0 else str(c).rjust(w) for j, (c, w) in pairs]
+        out.append("| " + " | ".join(cells) + " |")
+        if i == 0:
+            out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(out)
+
+
+SPINE = ("asyncio/", "<frozen runpy>", "selectors.py", "bot/__main__.py", "bot/cli.py")
+
+
+def summarise_profile(path: Path, top: int = 20) -> dict[str, list[tuple[str, float, float]]]:
+    """py-spy's raw (collapsed) stacks → the biggest costs, as shares of all samples.
+
+    `inclusive`: functions by time spent in them and below (without the event loop and the
+    start-up frames every sample passes through); `self`: by time in their own code;
+    `package`: own time per package (telegram, aiohttp, sqlite_utils, transitions, bot, ...).
+    """
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    package: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        samples = int(count)
+        total += samples
+        frames = [_frame(f) for f in stack.split(";")]
+        for frame in set(frames):
+            inclusive[frame] += samples
+        own[frames[-1]] += samples
+        where = frames[-1].rpartition(" (")[2].rstrip(")")
+        package[where.split("/", 1)[0] if "/" in where else where] += samples
+    if not total:
+        return {"inclusive": [], "self": [], "package": []}
+    spine = total * 0.6
+
+    def rows(counter: Counter[str], skip: bool = False) -> list[tuple[str, float, float]]:
+        kept = [
+            (name, n / total, own[name] / total)
+            for name, n in counter.most_common()
+            if not (skip and (n >= spine or any(mark in name for mark in SPINE)))
+        ]
+        return kept[:top]
+
+    return {
+        "inclusive": rows(inclusive, skip=True),
+        "self": rows(own),
+        "package": [(name, n / total, n / total) for name, n in package.most_common(12)],
+    }
+
+
+def _frame(raw: str) -> str:
+    """'handle (bot/service.py:117)' → 'handle (bot/service.py)': lines would split a function."""
+    name, _, where = raw.partition(" (")
+    where = where.rstrip(")").rsplit(":", 1)[0]
+    where = re.sub(r"^.*/(site-packages|lib/python3\.\d+)/", "", where)
+    with contextlib.suppress(ValueError):
+        where = str(Path(where).relative_to(ROOT))
+    return f"{name} ({where})"
+
+
+# ------------------------------------------------------------------------------ the command
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, help="simulated users in the conversation phase")
+    parser.add_argument("--memory-users", type=int, help="distinct users who each send /start")
+    parser.add_argument("--quick", action="store_true", help="20 users, 500 memory users, no pause")
+    parser.add_argument("--think", type=float, help="mean pause between a user's steps (s)")
+    parser.add_argument("--concurrency", type=int, default=200, help="users at once, memory phase")
+    parser.add_argument("--bots", default=f"ptb_echo,aiogram_echo,ptb_echo_aiohttp,{SUBJECT}")
+    parser.add_argument("--no-probe", action="store_true", help="skip the commit-share run")
+    parser.add_argument("--coordinators", type=int, default=1, help="notified per report")
+    parser.add_argument("--profile", action="store_true", help="py-spy on antipestbot")
+    parser.add_argument("--src", type=Path, default=ROOT, help="run antipestbot from this tree")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--quiet-wait", type=float, default=60.0, help="max s to wait for a quiet machine per bot"
+    )
+    parser.add_argument("--step-timeout", type=float, default=30.0)
+    parser.add_argument("--phase-timeout", type=float, default=600.0)
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.users = args.users if args.users is not None else (20 if quick else 200)
+    args.memory_users = (
+        args.memory_users if args.memory_users is not None else (500 if quick else 10_000)
+    )
+    args.think = args.think if args.think is not None else (0.0 if quick else 1.0)
+    return args
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("python-telegram-bot", "aiogram", "aiohttp", "httpx", "cryptography"):
+        with contextlib.suppress(PackageNotFoundError):
+            out[name] = version(name)
+    return out
+
+
+async def amain(args: argparse.Namespace) -> int:
+    opts = Options(
+        users=args.users,
+        memory_users=args.memory_users,
+        concurrency=args.concurrency,
+        think=args.think,
+        step_timeout=args.step_timeout,
+        phase_timeout=args.phase_timeout,
+        seed=args.seed,
+        coordinators=args.coordinators,
+        profile=args.profile,
+        python=sys.executable,
+        src=args.src.resolve(),
+    )
+    known = bots(opts.python)
+    wanted = [b.strip() for b in args.bots.split(",") if b.strip()]
+    unknown = [b for b in wanted if b not in known]
+    if unknown:
+        print(f"unknown bots: {unknown}; choose from {sorted(known)}", file=sys.stderr)
+        return 2
+    if SUBJECT in wanted and not args.no_probe and not args.profile:
+        wanted.append("probe")
+    results: dict[str, dict[str, Any]] = {}
+    skipped: dict[str, str] = {}
+    started = datetime.now(timezone.utc)  # noqa: UP017 - py3.11 has UTC, kept explicit
+    with tempfile.TemporaryDirectory(prefix="antipest-bench-") as tmp:
+        for name in wanted:
+            bot = known[name]
+            if bot.needs and importlib.util.find_spec(bot.needs) is None:
+                skipped[name] = f"{bot.needs} is not installed (pip install -e '.[bench]')"
+                print(f"[bench] {name}: skipped, {skipped[name]}", file=sys.stderr, flush=True)
+                continue
+            workdir = Path(tmp) / name
+            workdir.mkdir()
+            if args.quiet_wait > 0:
+                load = await until_quiet(args.quiet_wait)
+                if load >= 0.2:
+                    print(f"[bench] busy machine ({load:.1f} cores)", file=sys.stderr, flush=True)
+            print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+            results[name] = await Run(bot, opts, workdir).execute()
+            if args.profile and results[name].get("profile_raw"):
+                raw = Path(results[name]["profile_raw"])
+                if raw.exists():
+                    args.out.mkdir(parents=True, exist_ok=True)
+                    kept = args.out / f"profile-{started:%Y%m%dT%H%M%S}.txt"
+                    shutil.copy(raw, kept)
+                    results[name]["profile_raw"] = str(kept)
+                    results[name]["profile_top"] = summarise_profile(kept)
+    summarise(results)
+    text = table(results)
+    config = {
+        "users": opts.users,
+        "memory_users": opts.memory_users,
+        "think_s": opts.think,
+        "concurrency_memory_phase": opts.concurrency,
+        "coordinators": opts.coordinators,
+        "conversation": [f"{kind}:{value}" for kind, value in CONVERSATION],
+        "profiled": opts.profile,
+        "src": str(opts.src),
+    }
+    machine = {"cpus": os.cpu_count(), "platform": platform.platform(), **_versions()}
+    print(
+        f"\nantipestbot benchmark — {opts.users} users × {len(CONVERSATION)} steps "
+        f"(pauses {opts.think:g} s mean), {opts.memory_users} memory users, "
+        f"{machine['cpus']} CPUs, Python {machine['python']}"
+        + (" — PROFILED (py-spy attached): timings are not comparable" if opts.profile else "")
+    )
+    print(text)
+    noisy = {
+        n: r["other_load_cores"] for n, r in results.items() if r.get("other_load_cores", 0) > 0.2
+    }
+    if noisy:
+        print(
+            f"WARNING: other processes competed for the CPUs during {sorted(noisy)}: noisy figures"
+        )
+    for name, why in skipped.items():
+        print(f"skipped {name}: {why}")
+    for name, result in results.items():
+        top = result.get("profile_top")
+        if not top:
+            continue
+        print(f"\n{name} profile ({result['profile_raw']}), shares of all CPU samples:")
+        for title, key in (
+            ("inclusive", "inclusive"),
+            ("own", "self"),
+            ("own, by package", "package"),
+        ):
+            print(f"  biggest {title}:")
+            for frame, incl, own in top[key]:
+                print(f"    {incl:6.1%} incl {own:6.1%} own  {frame}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"bench-{started:%Y%m%dT%H%M%S}.json"
+    document = {
+        "started": started.isoformat(),
+        "config": config,
+        "machine": machine,
+        "results": results,
+        "skipped": skipped,
+        "table": text,
+    }
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nwritten: {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    return asyncio.run(amain(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
