@@ -1,22 +1,16 @@
 """Flood control per user: a burst gets one calm "slow down", then is ignored for a short time.
 
-Kept in memory, bounded: only users active in the last window are tracked, so the memory use
-does not grow with the number of users. A restart forgets it, which is harmless.
+Kept in memory, bounded and small: only users active within the last window are tracked (a
+start time and a count each), so memory does not grow with the number of users. A restart
+forgets it, which is harmless.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from collections import OrderedDict
 from typing import Literal
 
 Verdict = Literal["ok", "slow_down", "ignore"]
-
-
-@dataclass
-class _Recent:
-    times: deque[float] = field(default_factory=deque)
-    quiet_until: float = 0.0
 
 
 class FloodGate:
@@ -27,20 +21,29 @@ class FloodGate:
         self.window = window
         self.pause = pause  # how long a flood is ignored after the one warning
         self.tracked = tracked
-        self._users: OrderedDict[str, _Recent] = OrderedDict()
+        # user -> (window start, updates in it, quiet until); most recently active last
+        self._users: OrderedDict[str, tuple[float, int, float]] = OrderedDict()
 
     def check(self, user: str, now: float) -> Verdict:
-        recent = self._users.pop(user, None) or _Recent()
-        self._users[user] = recent  # most recently active last
-        while len(self._users) > self.tracked:
-            self._users.popitem(last=False)
-        if now < recent.quiet_until:
+        start, count, quiet_until = self._users.pop(user, (now, 0, 0.0))
+        self._forget_idle(now)
+        if now < quiet_until:
+            self._users[user] = (start, count, quiet_until)
             return "ignore"
-        while recent.times and recent.times[0] <= now - self.window:
-            recent.times.popleft()
-        recent.times.append(now)
-        if len(recent.times) > self.burst:
-            recent.times.clear()
-            recent.quiet_until = now + self.pause
+        if now - start > self.window:
+            start, count = now, 0
+        count += 1
+        if count > self.burst:
+            self._users[user] = (now, 0, now + self.pause)
             return "slow_down"
+        self._users[user] = (start, count, 0.0)
         return "ok"
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the least recently active users once they are quiet and past their window."""
+        while self._users:
+            oldest, (start, _count, quiet_until) = next(iter(self._users.items()))
+            idle = now - start > self.window and now >= quiet_until
+            if not idle and len(self._users) < self.tracked:
+                return
+            del self._users[oldest]

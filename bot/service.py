@@ -114,6 +114,7 @@ class Service:
 
     def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
         key = self.stores.vault.subject(who.channel, who.user_id)
+        queued = self.stores.outbox.queued
         verdict = self.flood.check(key, time.monotonic())
         if verdict != "ok":
             log.info("flood_%s", verdict)
@@ -135,7 +136,8 @@ class Service:
             screens = turn.notices if asks else [*turn.notices, *self._screen(turn)]
             if not turn.forgotten:
                 self.sessions.save(key, turn.session, turn.now)
-        self.on_commit()
+        if self.stores.outbox.queued != queued:  # wake the sender only when there is news
+            self.on_commit()
         return self.renderer.render(screens, turn.locale)
 
     def group_reply(self, language_code: str | None) -> list[Outbound]:

@@ -11,6 +11,7 @@ from bot.storage.db import Database
 class OutboxStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.queued = 0  # rows enqueued by this process: the sender is woken only when it grows
 
     def enqueue(
         self,
@@ -33,6 +34,7 @@ class OutboxStore:
             " ON CONFLICT(key) DO NOTHING",
             (key, channel, coordinator, report, json.dumps(payload), now, now),
         )
+        self.queued += 1
 
     def due(self, now: str, channel: str, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.rows(
