@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -18,6 +19,11 @@ from bot.app import App, build  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.clock import Clock, system_clock  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
+
+
+def clean_environ() -> dict[str, str]:
+    """This process's environment without any of the bot's own settings, for a child process."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTIPEST_"))}
 
 
 @pytest.fixture

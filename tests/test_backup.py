@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from canary import assert_absent, canary_pupil
+from conftest import clean_environ
 from test_cli import one_sentence
 from test_e2e_report import report_as_pupil
 
@@ -140,7 +141,7 @@ async def _cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, st
 
 @pytest.fixture
 def cli_env(env: dict[str, str]) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTIPEST_"))}
+    clean = clean_environ()
     return {**clean, **env}
 
 

@@ -9,13 +9,13 @@ a report exists once, and a coordinator gets its notification exactly once.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from conftest import clean_environ
 from fakebotapi import Call, FakeBotApi
 from people import Person
 from test_e2e_report import CASE_CODE, REPORT_PATH
@@ -52,7 +52,7 @@ class BotProcess:
         self.fake = fake
         self.workdir = workdir
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTIPEST_"))},
+            **clean_environ(),
             **env,
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_API_URL": fake.url,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
+
+from conftest import clean_environ
 
 
 async def test_the_bot_process_answers_and_stops_on_sigterm(fake, env, tmp_path):
     process_env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTIPEST_"))},
+        **clean_environ(),
         **env,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_URL": fake.url,

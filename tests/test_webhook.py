@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
 import socket
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from conftest import clean_environ
 from test_cli import one_sentence
 
 from bot.app import build
@@ -157,7 +157,7 @@ async def test_a_replayed_update_is_answered_once(channel, telegram, fake, caplo
 
 
 def _process_env(env: dict[str, str], fake) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTIPEST_"))}
+    clean = clean_environ()
     return {**clean, **env, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
 
 
