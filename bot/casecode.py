@@ -11,7 +11,3 @@ ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
 def new_case_code() -> str:
     chars = "".join(secrets.choice(ALPHABET) for _ in range(6))
     return f"{chars[:4]}-{chars[4:]}"
-
-
-def normalise(code: str) -> str:
-    return code.strip().upper()
