@@ -125,15 +125,20 @@ class Service:
             )
         if inbound.kind == "command" and inbound.trigger == "privacy":
             return self._privacy(who, key, inbound.delivery)
-        with self.stores.db.transaction():
+        db = self.stores.db
+        with db.transaction() as transaction:
             if inbound.delivery and not self._first_delivery(inbound.delivery):
                 log.info("delivery_repeated")
                 return []
+            changes = db.changes
             turn = self._turn(who, key, inbound)
             self._step(turn, inbound)
             # A notice that asks something (language, forgetting) is the answer on its own.
             asks = any(notice.rows for notice in turn.notices)
             screens = turn.notices if asks else [*turn.notices, *self._screen(turn)]
+            if db.changes == changes:
+                # Nothing but the session (and the delivery id) changes: a cheaper commit.
+                transaction.navigation_only(key)
             if not turn.forgotten:
                 self.sessions.save(key, turn.session, turn.now)
         if self.stores.outbox.queued != queued:  # wake the sender only when there is news
@@ -148,7 +153,8 @@ class Service:
     def _privacy(self, who: Identity, key: str, delivery: str | None) -> list[Outbound]:
         """Answered in every state, and even when the database cannot be read."""
         try:
-            with self.stores.db.transaction():
+            with self.stores.db.transaction() as transaction:
+                transaction.navigation_only(key)
                 if delivery and not self._first_delivery(delivery):
                     return []
             session = self.sessions.load(key)

@@ -178,7 +178,7 @@ async def test_library_debug_on_request_still_withholds_payloads_and_token(
     written = log.read_text(encoding="utf-8")
     # The libraries did talk (so the test has something to search) ...
     assert "DEBUG telegram" in written and f"Set Bot API URL: {fake.url}/bot{REDACTED}" in written
-    assert f"Calling Bot API endpoint `sendMessage` with parameters `{WITHHELD}`" in written
+    assert f"Calling Bot API endpoint `getUpdates` with parameters `{WITHHELD}`" in written
     # ... and still said nothing about who wrote what.
     assert_absent(canaries | {STORY} | secrets_of(fake.token), log=written, caplog=caplog.text)
 
