@@ -229,6 +229,8 @@ class Service:
             return
         params = self._params(turn)
         turn.notices.extend(Screen((Text(msgid, params),)) for msgid in step.notices)
+        if not step.effects:
+            return
         try:
             with self.stores.db.savepoint():
                 for effect in step.effects:

@@ -110,7 +110,7 @@ def test_a_failed_backup_leaves_no_file_behind(app, tmp_path, monkeypatch):
         def backup(self, _target):
             raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(app.stores.db.db, "conn", FailingConnection())
+    monkeypatch.setattr(app.stores.db, "conn", FailingConnection())
     with pytest.raises(DatabaseError, match="failed"):
         app.stores.db.backup(tmp_path / "half.db")
     assert not (tmp_path / "half.db").exists(), "a half-written file would pass for a backup"

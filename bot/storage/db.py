@@ -73,7 +73,8 @@ class Database:
         self.schedule: Schedule | None = None
         self._waiting: set[str] = set()  # users whose last navigation commit awaits its fsync
         try:
-            self.db = sqlite_utils.Database(_connect(path))
+            self.conn = _connect(path)
+            self.db = sqlite_utils.Database(self.conn)  # for creating the schema
             self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseError(f"The database {path} (ANTIPEST_DB) cannot be opened.") from exc
@@ -88,13 +89,13 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         transaction = Transaction()
-        self.db.execute("BEGIN IMMEDIATE")
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield transaction
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self.conn.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        self.conn.execute("COMMIT")
         who = transaction.navigator
         if who is None or who in self._waiting or self.schedule is None:
             self.sync()
@@ -123,28 +124,36 @@ class Database:
     @contextmanager
     def savepoint(self, name: str = "effects") -> Iterator[None]:
         """A nested transaction: undone on error without undoing the update's other writes."""
-        self.db.execute(f"SAVEPOINT {name}")
+        self.conn.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
-            self.db.execute(f"ROLLBACK TO {name}")
-            self.db.execute(f"RELEASE {name}")
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
             raise
-        self.db.execute(f"RELEASE {name}")
+        self.conn.execute(f"RELEASE {name}")
 
     @property
     def changes(self) -> int:
         """Rows inserted, updated or deleted on this connection so far."""
-        return self.db.conn.total_changes
+        return self.conn.total_changes
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
-        return self.db.execute(sql, params)
+        return self.conn.execute(sql, params)
 
     def rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, params))
+        # Straight to sqlite3: sqlite-utils' query() wraps every SELECT in a savepoint of its
+        # own, two extra statements per read on the bot's hot path.
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor]
 
     def row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
+        cursor = self.conn.execute(sql, params)
+        values = cursor.fetchone()
+        if values is None:
+            return None
+        return dict(zip([column[0] for column in cursor.description], values, strict=True))
 
     def backup(self, target: Path) -> None:
         """Copy the whole database into the new file `target`, consistent while others write.
@@ -152,14 +161,14 @@ class Database:
         SQLite's backup API copies every page in one step inside one read transaction, so the
         copy is a snapshot of committed data; in WAL mode the bot's writers are not blocked.
         """
-        if self.db.conn.in_transaction:
+        if self.conn.in_transaction:
             # Through its own connection the backup would also copy the uncommitted writes.
             raise DatabaseError("A backup cannot be taken inside a transaction.")
         _create_private(target)
         try:
             copy = sqlite3.connect(target, isolation_level=None)
             try:
-                self.db.conn.backup(copy)
+                self.conn.backup(copy)
                 # One self-contained file: no -wal or -shm beside it to forget when copying it.
                 copy.execute("PRAGMA journal_mode=DELETE")
             finally:
@@ -170,7 +179,7 @@ class Database:
 
     def close(self) -> None:
         self.sync_pending()
-        self.db.conn.close()
+        self.conn.close()
 
 
 def _create_private(target: Path) -> None:
