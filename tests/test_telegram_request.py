@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from fakebotapi import Upload
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import RequestData
 
 from bot.channels.telegram_request import AiohttpRequest
@@ -150,3 +150,41 @@ def test_default_timeouts_match_ptb():
     assert AiohttpRequest(read_timeout=None).read_timeout is None
     with pytest.raises(ValueError):
         AiohttpRequest(connection_pool_size=0)
+
+
+async def test_call_sends_one_json_object_and_returns_the_result(fake):
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        markup = {"inline_keyboard": [[{"text": "Ja 👍", "callback_data": "menu:yes"}]]}
+        url = f"{fake.url}/bot{fake.token}/sendMessage"
+        result = await request.call(url, {"chat_id": 4321, "text": "Hé ✅", "reply_markup": markup})
+    finally:
+        await request.shutdown()
+    assert result["text"] == "Hé ✅" and result["chat"]["id"] == 4321
+    assert fake.sent(4321, "sendMessage")[0].params["reply_markup"] == markup
+    assert fake.violations == []
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after"),
+    [(400, None), (401, None), (403, None), (404, None), (409, None), (429, 3), (500, None)],
+)
+async def test_call_raises_what_ptb_raises_for_the_same_answer(fake, status, retry_after):
+    """`call` maps Bot API errors itself; it must agree with PTB's BaseRequest.post."""
+    caught: list[Exception] = []
+    async with _bot(fake) as bot:
+        for send in (
+            lambda: bot.send_message(4321, "hallo"),
+            lambda: bot.request.call(
+                f"{bot.base_url}/sendMessage", {"chat_id": 4321, "text": "hallo"}
+            ),
+        ):
+            fake.fail_next("sendMessage", status=status, retry_after=retry_after)
+            with pytest.raises(TelegramError) as error:
+                await send()
+            caught.append(error.value)
+    ptb, ours = caught
+    assert type(ours) is type(ptb), (ours, ptb)
+    assert ours.message == ptb.message
+    assert getattr(ours, "retry_after", None) == getattr(ptb, "retry_after", None)
