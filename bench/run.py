@@ -197,6 +197,14 @@ def bots(python: str) -> dict[str, Bot]:
             False,
             needs="aiogram",
         ),
+        "aiogram_echo_answering": Bot(
+            "aiogram_echo_answering",
+            [python, str(BENCH / "peers/aiogram_echo.py")],
+            False,
+            False,
+            env={"BENCH_ANSWER_BUTTONS": "1"},
+            needs="aiogram",
+        ),
         "ptb_echo_aiohttp": Bot(
             "ptb_echo_aiohttp",
             [python, str(BENCH / "peers/ptb_echo.py")],
@@ -530,7 +538,9 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("saturated_updates_per_s", "updates / s, saturated (/start)", "{:.0f}"),
     ("saturated_cpu_ms_per_update", "CPU ms / update, saturated (/start)", "{:.2f}"),
     ("commit_ms_per_update", "SQLite COMMIT ms / update", "{:.2f}"),
-    ("commit_share", "share of handling time in COMMIT", "{:.0%}"),
+    ("fsync_ms_per_update", "WAL fsync ms / update (own, all)", "{:.2f}"),
+    ("fsyncs_per_update", "WAL fsyncs / update", "{:.2f}"),
+    ("commit_share", "share of handling time in COMMIT + fsync", "{:.0%}"),
     ("other_load_cores", "other processes' load (cores)", "{:.2f}"),
     ("errors_total", "errors (no answer, missing button)", "{:d}"),
     ("violations", "Bot API violations (fake server)", "{:d}"),
@@ -557,7 +567,9 @@ def summarise(results: dict[str, dict[str, Any]]) -> None:
         subject["commit_ms_per_update"] = stats["commit_s"] * 1000 / n if n else None
         subject["commits_per_update"] = stats["commits"] / n if n else None
         handle = stats["handle_s"]
-        subject["commit_share"] = stats["commit_s"] / handle if handle else None
+        subject["fsync_ms_per_update"] = stats["fsync_s"] * 1000 / n if n else None
+        subject["fsyncs_per_update"] = stats["fsyncs"] / n if n else None
+        subject["commit_share"] = stats["durable_in_handle_s"] / handle if handle else None
         subject["handle_ms_per_update"] = handle * 1000 / n if n else None
         subject["probe_run"] = probe
 
@@ -662,7 +674,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="20 users, 500 memory users, no pause")
     parser.add_argument("--think", type=float, help="mean pause between a user's steps (s)")
     parser.add_argument("--concurrency", type=int, default=200, help="users at once, memory phase")
-    parser.add_argument("--bots", default=f"ptb_echo,aiogram_echo,ptb_echo_aiohttp,{SUBJECT}")
+    parser.add_argument(
+        "--bots", default=f"ptb_echo,aiogram_echo,aiogram_echo_answering,ptb_echo_aiohttp,{SUBJECT}"
+    )
     parser.add_argument("--no-probe", action="store_true", help="skip the commit-share run")
     parser.add_argument("--coordinators", type=int, default=1, help="notified per report")
     parser.add_argument("--profile", action="store_true", help="py-spy on antipestbot")
