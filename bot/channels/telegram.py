@@ -75,6 +75,22 @@ def _markup(outbound: Outbound) -> dict[str, Any] | None:
     return {"inline_keyboard": keyboard}
 
 
+class _Application(Application):
+    """PTB's Application, minus one leak.
+
+    Without persistence, PTB 22 still marks the chat and user of every update "to be saved" in
+    two sets that only `update_persistence` empties, and that never runs without persistence: one
+    entry per user and per chat, for as long as the process lives (3 MB after 30,000 users,
+    measured with tracemalloc). The bot keeps nothing in PTB, so there is nothing to mark.
+    """
+
+    def _mark_for_persistence_update(
+        self, *, update: object | None = None, job: Any = None
+    ) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 class TelegramChannel:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -82,6 +98,7 @@ class TelegramChannel:
         self.api = AiohttpRequest()
         self.application: Application = (
             ApplicationBuilder()
+            .application_class(_Application)
             .token(settings.require_token())
             .base_url(f"{settings.api_url}/bot")
             .base_file_url(f"{settings.api_url}/file/bot")
