@@ -479,11 +479,14 @@ class Run:
         n = len(latencies)
         first = samples[0][1] if samples else None
         last = samples[-1][1] if samples else None
+        # After warm-up (caches filled, the allocator's arenas grown): what per-user state costs.
+        half = samples[len(samples) // 2 - 1][1] if len(samples) >= 2 else None
         self.result.update(
             memory_users=done,
             memory_errors=errors + len(pending),
             memory_rss_samples=samples,
             memory_growth_mb=(last - first) if samples else None,
+            memory_growth_second_half_mb=(last - half) if half is not None else None,
             saturated_updates_per_s=n / wall if wall else None,
             saturated_cpu_ms_per_update=cpu * 1000 / n if n else None,
             saturated_p50_ms=statistics.median(latencies) * 1000 if n else None,
@@ -535,6 +538,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("peak_rss_mb", "peak RSS (MB)", "{:.1f}"),
     ("rss_after_conversations_mb", "RSS after conversations (MB)", "{:.1f}"),
     ("memory_growth_mb", "RSS growth, 10%→100% of memory users (MB)", "{:+.1f}"),
+    ("memory_growth_second_half_mb", "RSS growth, 50%→100% of memory users (MB)", "{:+.1f}"),
     ("saturated_updates_per_s", "updates / s, saturated (/start)", "{:.0f}"),
     ("saturated_cpu_ms_per_update", "CPU ms / update, saturated (/start)", "{:.2f}"),
     ("commit_ms_per_update", "SQLite COMMIT ms / update", "{:.2f}"),

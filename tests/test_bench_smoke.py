@@ -19,6 +19,7 @@ FIGURES = (
     "peak_rss_mb",
     "rss_after_conversations_mb",
     "memory_growth_mb",
+    "memory_growth_second_half_mb",
     "saturated_updates_per_s",
     "saturated_cpu_ms_per_update",
 )
