@@ -187,31 +187,18 @@ class Bot:
 
 
 def bots(python: str) -> dict[str, Bot]:
+    def peer(name: str, script: str, needs: str | None = None, **env: str) -> Bot:
+        return Bot(name, [python, str(BENCH / "peers" / script)], False, False, env, needs)
+
     return {
         SUBJECT: Bot(SUBJECT, [python, "-m", "bot", "run"], keyboard=True, buttons=True),
-        "ptb_echo": Bot("ptb_echo", [python, str(BENCH / "peers/ptb_echo.py")], False, False),
-        "aiogram_echo": Bot(
-            "aiogram_echo",
-            [python, str(BENCH / "peers/aiogram_echo.py")],
-            False,
-            False,
-            needs="aiogram",
+        "ptb_echo": peer("ptb_echo", "ptb_echo.py"),
+        "aiogram_echo": peer("aiogram_echo", "aiogram_echo.py", needs="aiogram"),
+        "aiogram_echo_answering": peer(
+            "aiogram_echo_answering", "aiogram_echo.py", "aiogram", BENCH_ANSWER_BUTTONS="1"
         ),
-        "aiogram_echo_answering": Bot(
-            "aiogram_echo_answering",
-            [python, str(BENCH / "peers/aiogram_echo.py")],
-            False,
-            False,
-            env={"BENCH_ANSWER_BUTTONS": "1"},
-            needs="aiogram",
-        ),
-        "ptb_echo_aiohttp": Bot(
-            "ptb_echo_aiohttp",
-            [python, str(BENCH / "peers/ptb_echo.py")],
-            False,
-            False,
-            env={"BENCH_PTB_REQUEST": "aiohttp"},
-            needs="aiohttp",
+        "ptb_echo_aiohttp": peer(
+            "ptb_echo_aiohttp", "ptb_echo.py", "aiohttp", BENCH_PTB_REQUEST="aiohttp"
         ),
         "probe": Bot("probe", [python, str(BENCH / "probe.py")], True, True, memory=False),
     }

@@ -187,24 +187,15 @@ class TelegramChannel:
             log.warning("group_leave_failed error=%s", type(error).__name__)
 
     async def _send(self, chat_id: int, outbound: Outbound) -> None:
-        markup = _markup(outbound)
+        common = {"chat_id": chat_id, "reply_markup": _markup(outbound)}
         if outbound.photo:
-            caption = outbound.text or None
             await self._post(
-                "sendPhoto",
-                chat_id=chat_id,
-                photo=outbound.photo,
-                caption=caption,
-                reply_markup=markup,
+                "sendPhoto", photo=outbound.photo, caption=outbound.text or None, **common
             )
-            return
-        await self._post(
-            "sendMessage",
-            chat_id=chat_id,
-            text=outbound.text,
-            reply_markup=markup,
-            link_preview_options=NO_PREVIEW,
-        )
+        else:
+            await self._post(
+                "sendMessage", text=outbound.text, link_preview_options=NO_PREVIEW, **common
+            )
 
     async def _post(self, method: str, **params: Any) -> Any:
         """Call the Bot API the lean way (AiohttpRequest.call) with PTB's errors.
