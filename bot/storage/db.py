@@ -7,7 +7,8 @@ Durability. The connection runs in WAL mode with synchronous=NORMAL: a COMMIT wr
 without waiting for the disk. A transaction is durable unless its caller marks it as one user's
 mere navigation (`Transaction.navigation_only(who)`). After a durable COMMIT, and before
 `transaction()` returns (so before any reply is sent), the WAL is fsynced: exactly the sync that
-synchronous=FULL does at every WAL commit. A navigation commit is fsynced within
+synchronous=FULL adds to NORMAL (SQLite's documentation: in WAL mode, FULL is NORMAL plus a sync of
+the WAL after each transaction commits). A navigation commit is fsynced within
 NAVIGATION_SYNC_DELAY by a timer (at once without one), by the next durable commit (the WAL is
 written in order), or at once if the same user's previous step is still waiting. So a power cut
 loses at most each user's last step (one tap, or one typed line of a story being written), and
