@@ -103,12 +103,14 @@ class Service:
         renderer: Renderer,
         clock: Clock = system_clock,
         on_commit: Callable[[], None] = lambda: None,
+        on_coordinator_joined: Callable[[int], None] = lambda _user_id: None,
     ) -> None:
         self.stores = stores
         self.engine = engine
         self.renderer = renderer
         self.clock = clock
         self.on_commit = on_commit
+        self.on_coordinator_joined = on_coordinator_joined  # a channel gives them their menu
         self.sessions = SessionStore(stores.db, stores.vault)
         self.flood = FloodGate()
 
@@ -212,6 +214,7 @@ class Service:
         if coordinator:
             audit.record(self.stores.db, now, f"coordinator:{coordinator.id}", "invite_redeemed")
             log.info("invite_redeemed coordinator=%s", coordinator.id)
+            self.on_coordinator_joined(who.user_id)
         return coordinator
 
     def _step(self, turn: Turn, inbound: Inbound) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import Running
 from test_e2e_report import report_as_pupil
 
 from bot.model import Identity, Inbound, parse_button_data
@@ -88,3 +89,55 @@ async def test_a_report_made_while_telegram_was_down_is_notified_at_start(fake, 
         assert row["code"] in note.params["text"]
     finally:
         await running.stop()
+
+
+def _menus(fake, chat_id: int, method: str = "setMyCommands") -> dict[str, set[str]]:
+    """The command menus the bot set for one coordinator's chat, by language ("" is Dutch)."""
+    calls = [
+        c
+        for c in fake.sent(method=method)
+        if c.params.get("scope") == {"type": "chat", "chat_id": chat_id}
+    ]
+    return {
+        c.params.get("language_code", ""): {cmd["command"] for cmd in c.params.get("commands", [])}
+        for c in calls
+    }
+
+
+async def test_a_coordinator_who_joins_by_invite_gets_the_queue_command(bot, fake, person):
+    stores = bot.app.stores
+    with stores.db.transaction():
+        code = stores.coordinators.invite("Juf Anna", "2026-11-23T08:00:00+00:00")
+    anna, pupil = person(611), person(612)
+    await pupil.say("/start")
+    await anna.say(f"/start {code}")
+
+    await fake.wait_until(lambda: len(_menus(fake, anna.id)) == 2, what="Anna's menu")
+    menus = _menus(fake, anna.id)
+    assert "wachtrij" in menus[""] and "queue" in menus["en"]
+    assert {"start", "hulp", "privacy"} <= menus[""]
+    assert _menus(fake, pupil.id) == {}  # pupils keep the default menu, without the queue
+    assert fake.violations == []
+
+
+async def test_at_start_coordinators_get_the_queue_command_and_removed_ones_lose_it(
+    fake, env, person
+):
+    running = Running(fake, env)
+    await running.start()
+    stores = running.app.stores
+    with stores.db.transaction():
+        stores.coordinators.add(621, "Juf Anna", "2026-11-23T08:00:00+00:00")
+        bram = stores.coordinators.add(622, "Meester Bram", "2026-11-23T08:00:00+00:00")
+        stores.coordinators.deactivate(bram.id)  # as `antipestbot coordinator remove` does
+    await running.restart()
+    try:
+        await fake.wait_until(
+            lambda: len(_menus(fake, 621)) == 2 and len(_menus(fake, 622, "deleteMyCommands")) == 2,
+            what="the coordinators' menus",
+        )
+    finally:
+        await running.stop()
+    assert all("wachtrij" in m or "queue" in m for m in _menus(fake, 621).values())
+    assert _menus(fake, 622) == {}  # Bram's chat was never given the queue, only cleared
+    assert fake.violations == []

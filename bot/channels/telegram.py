@@ -16,16 +16,17 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
 from bot.channels.telegram_request import AiohttpRequest
-from bot.commands import MENU, command_trigger
+from bot.commands import COORDINATOR_MENU, MENU, command_trigger
 from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
 from bot.outbox import DeliveryError, OutboxSender
+from bot.storage.coordinators import CONSOLE_ID
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +113,14 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self.outbox = OutboxSender(app.stores, app.renderer, self.send, app.clock)
         app.service.on_commit = self.outbox.wake
+        app.service.on_coordinator_joined = self._refresh_menu_soon
         app.jobs.on_enqueue = self.outbox.wake
         self._tasks: list[asyncio.Task[None]] = []
 
     async def _post_init(self, application: Application) -> None:
         for locale, commands in MENU.items():
             await application.bot.set_my_commands(
-                [
-                    BotCommand(name, self.app.renderer.text(Text(desc), locale))
-                    for name, desc in commands
-                ],
+                self._commands(commands, locale),
                 scope=BotCommandScopeDefault(),
                 language_code=None if locale == "nl" else locale,
             )
@@ -130,8 +129,44 @@ class TelegramChannel:
         self._tasks = [
             asyncio.create_task(self.outbox.run(), name="outbox"),
             asyncio.create_task(self.app.jobs.run(), name="jobs"),
+            asyncio.create_task(self._refresh_menus(), name="coordinator_menus"),
         ]
         log.info("telegram_started")
+
+    def _commands(self, commands: list[tuple[str, str]], locale: str) -> list[BotCommand]:
+        return [
+            BotCommand(name, self.app.renderer.text(Text(desc), locale)) for name, desc in commands
+        ]
+
+    async def _refresh_menus(self) -> None:
+        """Every coordinator's chat gets the queue command; a removed one's chat loses it.
+
+        Coordinators are added and removed by the CLI, in another process: a start is when this
+        process learns of them. An invite redeemed while it runs refreshes that chat at once.
+        """
+        for coordinator in self.app.stores.coordinators.all():
+            await self._refresh_menu(coordinator.telegram_id)
+
+    def _refresh_menu_soon(self, telegram_id: int) -> None:
+        # Called inside the update's transaction: the task runs after it has committed.
+        self._tasks = [task for task in self._tasks if not task.done()]
+        self._tasks.append(asyncio.create_task(self._refresh_menu(telegram_id)))
+
+    async def _refresh_menu(self, telegram_id: int) -> None:
+        found = self.app.stores.coordinators.by_telegram_id(telegram_id)
+        if found is None or telegram_id == CONSOLE_ID:
+            return
+        bot, scope = self.application.bot, BotCommandScopeChat(telegram_id)
+        try:
+            for locale, commands in COORDINATOR_MENU.items():
+                language = None if locale == "nl" else locale
+                if found.active:
+                    menu = self._commands(commands, locale)
+                    await bot.set_my_commands(menu, scope=scope, language_code=language)
+                else:
+                    await bot.delete_my_commands(scope=scope, language_code=language)
+        except TelegramError as error:
+            log.warning("coordinator_menu_failed error=%s", type(error).__name__)
 
     async def _post_shutdown(self, _application: Application) -> None:
         for task in self._tasks:
