@@ -81,8 +81,9 @@ class _Application(Application):
 
     Without persistence, PTB 22 still marks the chat and user of every update "to be saved" in
     two sets that only `update_persistence` empties, and that never runs without persistence: one
-    entry per user and per chat, for as long as the process lives (3 MB after 30,000 users,
-    measured with tracemalloc). The bot keeps nothing in PTB, so there is nothing to mark.
+    entry per user and per chat, for as long as the process lives (two sets of 2 MB each after
+    30,000 users, by tracemalloc; peak RSS at 30,000 users went from 80.2 to 74.2 MB without
+    them). The bot keeps nothing in PTB, so there is nothing to mark.
     """
 
     def _mark_for_persistence_update(
