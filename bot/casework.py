@@ -6,7 +6,6 @@ audit-logged without content.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from bot import checklist
@@ -15,13 +14,10 @@ from bot.i18n import N_
 from bot.model import Choice, Screen, Text, lines
 from bot.notifications import notify_reporter
 from bot.schooltime import add_school_days
-from bot.storage import audit
 from bot.storage.reports import Report
 from bot.storage.threads import TO_REPORTER
 from bot.textsafety import neutralise
 from bot.turn import Refused, Turn, ViewPart
-
-log = logging.getLogger(__name__)
 
 STATUS = {
     "new": N_("new"),
@@ -43,15 +39,9 @@ def _case(turn: Turn, *, open_only: bool = False) -> Report:
     return report
 
 
-def _audit(turn: Turn, action: str, code: str) -> None:
-    assert turn.coordinator is not None
-    audit.record(turn.stores.db, turn.now, f"coordinator:{turn.coordinator.id}", action, code)
-    log.info("%s case=%s coordinator=%s", action, code, turn.coordinator.id)
-
-
 def open_case(turn: Turn, _arg: str | None) -> None:
     report = _case(turn)
-    _audit(turn, "case_opened", report.code)
+    turn.record("case_opened", report.code)
 
 
 def claim(turn: Turn, _arg: str | None) -> None:
@@ -65,7 +55,7 @@ def claim(turn: Turn, _arg: str | None) -> None:
                 N_("Case {case} is already claimed by {name}."), {"case": report.code, "name": name}
             )
         )
-    _audit(turn, "case_claimed", report.code)
+    turn.record("case_claimed", report.code)
     turn.say(N_("Case {case} is yours now."), case=report.code)
 
 
@@ -74,7 +64,7 @@ def set_status(turn: Turn, status: str | None) -> None:
     if status not in ("new", "claimed", "in_progress"):
         raise Refused(Text(N_("That status does not exist.")))
     turn.stores.reports.set_status(report.code, status, turn.now)
-    _audit(turn, f"status_{status}", report.code)
+    turn.record(f"status_{status}", report.code)
 
 
 def set_phase(turn: Turn, phase: str | None) -> None:
@@ -82,7 +72,7 @@ def set_phase(turn: Turn, phase: str | None) -> None:
     if phase not in {"1", "2", "3", "4", "5", "6"}:
         raise Refused(Text(N_("That phase does not exist.")))
     turn.stores.reports.set_phase(report.code, int(phase), turn.now)
-    _audit(turn, f"phase_{phase}", report.code)
+    turn.record(f"phase_{phase}", report.code)
 
 
 def add_note(turn: Turn, _arg: str | None) -> None:
@@ -90,7 +80,7 @@ def add_note(turn: Turn, _arg: str | None) -> None:
     assert turn.coordinator is not None
     text = str(turn.session.answers.pop("note", ""))
     turn.stores.reports.add_note(report.code, turn.coordinator.id, text, turn.now)
-    _audit(turn, "note_added", report.code)
+    turn.record("note_added", report.code)
     turn.say(N_("Note saved for case {case}."), case=report.code)
 
 
@@ -108,7 +98,7 @@ def close_case(turn: Turn, _arg: str | None) -> None:
         report.code,
         followup.isoformat(timespec="seconds"),
     )
-    _audit(turn, "case_closed", report.code)
+    turn.record("case_closed", report.code)
     turn.say(
         N_(
             "Case {case} is closed. In {days} school days the reporter will be asked whether "
@@ -127,7 +117,7 @@ def message_reporter(turn: Turn, _arg: str | None) -> None:
     notify_reporter(
         turn.stores, "to_reporter", report.code, turn.now, str(message), message=message
     )
-    _audit(turn, "message_sent", report.code)
+    turn.record("message_sent", report.code)
     turn.say(N_("Sent to the reporter of {case}."), case=report.code)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from bot.i18n import N_
 from bot.model import Choice, Text, lines
-from bot.storage import audit
 from bot.turn import Refused, Turn, ViewPart
 
 CYBER_CHECKLIST = (
@@ -75,7 +74,7 @@ def tick(turn: Turn, item: str | None) -> None:
         raise Refused(Text(N_("That item is not on the checklist.")))
     ticked = turn.stores.checklists.toggle(code, int(item or 0), turn.coordinator.id, turn.now)
     action = f"checklist_{item}_{'ticked' if ticked else 'unticked'}"
-    audit.record(turn.stores.db, turn.now, f"coordinator:{turn.coordinator.id}", action, code)
+    turn.record(action, code)
 
 
 def checklist_view(turn: Turn) -> ViewPart:

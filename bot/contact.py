@@ -6,17 +6,12 @@ the reporter is known only by the pseudonym the report was filed under.
 
 from __future__ import annotations
 
-import logging
-
 from bot.i18n import N_
 from bot.model import Text
 from bot.notifications import notify_coordinators
-from bot.storage import audit
 from bot.storage.reports import Report
 from bot.storage.threads import FROM_REPORTER
 from bot.turn import Refused, Turn
-
-log = logging.getLogger(__name__)
 
 
 def _own(turn: Turn) -> Report:
@@ -28,11 +23,6 @@ def _own(turn: Turn) -> Report:
     return report
 
 
-def _record(turn: Turn, action: str, code: str) -> None:
-    audit.record(turn.stores.db, turn.now, "reporter", action, code)
-    log.info("%s case=%s", action, code)
-
-
 def own_case(turn: Turn, _arg: str | None) -> None:
     _own(turn)
 
@@ -42,7 +32,7 @@ def send_to_case(turn: Turn, _arg: str | None) -> None:
     text = str(turn.session.answers.pop("message", ""))
     message = turn.stores.threads.add(report.code, FROM_REPORTER, None, text, turn.now)
     notify_coordinators(turn.stores, "reporter_message", report.code, turn.now, str(message))
-    _record(turn, "reporter_message", report.code)
+    turn.record("reporter_message", report.code)
 
 
 def add_evidence(turn: Turn, _arg: str | None) -> None:
@@ -50,7 +40,7 @@ def add_evidence(turn: Turn, _arg: str | None) -> None:
     for file_id in turn.session.answers.pop("contact_photos", []):
         turn.stores.reports.add_evidence(report.code, file_id)
     notify_coordinators(turn.stores, "reporter_evidence", report.code, turn.now, turn.now)
-    _record(turn, "evidence_added", report.code)
+    turn.record("evidence_added", report.code)
 
 
 def followup_answer(turn: Turn, answer: str | None) -> None:
@@ -64,13 +54,13 @@ def followup_answer(turn: Turn, answer: str | None) -> None:
                 {"case": report.code},
             )
         )
-    _record(turn, f"followup_{answer}", report.code)
+    turn.record(f"followup_{answer}", report.code)
     if answer == "yes":
         turn.say(N_("That is good to hear! Thank you for letting us know. 😊"))
         return
     turn.stores.reports.reopen(report.code, turn.now)
     notify_coordinators(turn.stores, "reopened", report.code, turn.now, turn.now, answer=answer)
-    _record(turn, "case_reopened", report.code)
+    turn.record("case_reopened", report.code)
     turn.say(
         N_(
             "Thank you for telling us. The anti-bullying coordinator will work on {case} "

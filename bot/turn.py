@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from bot.engine import Session
 from bot.flowspec import Flow
 from bot.model import Choice, Identity, Screen, Text
 from bot.settings import School
+from bot.storage import audit
 from bot.storage.checklists import ChecklistStore
 from bot.storage.coordinators import Coordinator, CoordinatorStore
 from bot.storage.db import Database
@@ -19,6 +21,8 @@ from bot.storage.jobs import JobStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.reports import ReportStore
 from bot.storage.threads import ThreadStore
+
+log = logging.getLogger(__name__)
 
 
 class Refused(Exception):
@@ -70,6 +74,12 @@ class Turn:
 
     def say(self, msgid: str, **params: Any) -> None:
         self.notices.append(Screen((Text(msgid, params),)))
+
+    def record(self, action: str, code: str) -> None:
+        """Audit-log what this user did to case `code` (never content), and log the event."""
+        actor = f"coordinator:{self.coordinator.id}" if self.coordinator else "reporter"
+        audit.record(self.stores.db, self.now, actor, action, code)
+        log.info("%s case=%s actor=%s", action, code, actor)
 
 
 @dataclass
