@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_e2e_report import CASE_CODE
+from test_e2e_report import CASE_CODE, report_as
 
 from bot.model import Text
 from bot.signals import MEANINGS, SIGNALS
@@ -82,23 +82,11 @@ async def test_parent_walks_the_cyberbullying_guidance_step_by_step(bot, fake, p
     assert {"report", "school", "back"} <= set(last) and "next" not in last
 
 
+PARENT_REPORT_PATH = ("report", "my_child", "online", "online", "weekly", "weeks")
+
+
 async def report_as_parent(parent, story: str, *, photos=(), name: str | None = None) -> str:
-    await parent.start("parent")
-    await parent.walk("report", "my_child", "online", "online", "weekly", "weeks")
-    await parent.say(story)
-    await parent.press("story_done")
-    for file_id in photos:
-        await parent.photo(file_id)
-    await parent.press("photos_done" if photos else "no_photo")
-    if name is None:
-        await parent.press("anonymous")
-    else:
-        await parent.press("give_name")
-        await parent.say(name)
-    replies = await parent.press("send")
-    codes = CASE_CODE.findall("\n".join(replies))
-    assert len(set(codes)) == 1, replies
-    return codes[0]
+    return await report_as(parent, "parent", PARENT_REPORT_PATH, story, photos=photos, name=name)
 
 
 async def test_parent_reports_with_name_and_screenshot(bot, fake, person, coordinator):

@@ -10,19 +10,26 @@ REPORT_PATH = ("report", "me", "online", "online", "daily", "months")
 
 async def report_as_pupil(pupil, story: str, *, photos=(), name: str | None = None) -> str:
     """Walk a full report and return the case code the bot gave."""
-    await pupil.start()
-    await pupil.walk(*REPORT_PATH)
-    await pupil.say(story)
-    await pupil.press("story_done")
+    return await report_as(pupil, "pupil", REPORT_PATH, story, photos=photos, name=name)
+
+
+async def report_as(
+    person, role: str, path: tuple[str, ...], story: str, *, photos=(), name: str | None = None
+) -> str:
+    """Start in `role`, walk `path` to the story, report to the end; return the case code."""
+    await person.start(role)
+    await person.walk(*path)
+    await person.say(story)
+    await person.press("story_done")
     for file_id in photos:
-        await pupil.photo(file_id)
-    await pupil.press("photos_done" if photos else "no_photo")
+        await person.photo(file_id)
+    await person.press("photos_done" if photos else "no_photo")
     if name is None:
-        await pupil.press("anonymous")
+        await person.press("anonymous")
     else:
-        await pupil.press("give_name")
-        await pupil.say(name)
-    replies = await pupil.press("send")
+        await person.press("give_name")
+        await person.say(name)
+    replies = await person.press("send")
     codes = CASE_CODE.findall("\n".join(replies))
     assert len(set(codes)) == 1, replies
     return codes[0]
