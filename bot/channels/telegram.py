@@ -123,7 +123,7 @@ class TelegramChannel:
             await application.bot.set_my_commands(
                 self._commands(commands, locale),
                 scope=BotCommandScopeDefault(),
-                language_code=None if locale == "nl" else locale,
+                language_code=_menu_language(locale),
             )
         # Navigation commits are fsynced a moment later, in a batch (see bot/storage/db.py).
         self.app.stores.db.schedule = asyncio.get_running_loop().call_later
@@ -160,7 +160,7 @@ class TelegramChannel:
         bot, scope = self.application.bot, BotCommandScopeChat(telegram_id)
         try:
             for locale, commands in COORDINATOR_MENU.items():
-                language = None if locale == "nl" else locale
+                language = _menu_language(locale)
                 if found.active:
                     menu = self._commands(commands, locale)
                     await bot.set_my_commands(menu, scope=scope, language_code=language)
@@ -297,6 +297,11 @@ class TelegramChannel:
             await self.application.stop()
         await self._post_shutdown(self.application)
         await self.application.shutdown()
+
+
+def _menu_language(locale: str) -> str | None:
+    """Dutch is the menu for every language Telegram has no menu of ours for."""
+    return None if locale == "nl" else locale
 
 
 def _seconds(value: timedelta | float) -> float:

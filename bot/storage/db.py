@@ -145,16 +145,10 @@ class Database:
     def rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         # Straight to sqlite3: sqlite-utils' query() wraps every SELECT in a savepoint of its
         # own, two extra statements per read on the bot's hot path.
-        cursor = self.conn.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, values, strict=True)) for values in cursor]
+        return list(_dicts(self.conn.execute(sql, params)))
 
     def row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
-        cursor = self.conn.execute(sql, params)
-        values = cursor.fetchone()
-        if values is None:
-            return None
-        return dict(zip([column[0] for column in cursor.description], values, strict=True))
+        return next(_dicts(self.conn.execute(sql, params)), None)
 
     def backup(self, target: Path) -> None:
         """Copy the whole database into the new file `target`, consistent while others write.
@@ -181,6 +175,13 @@ class Database:
     def close(self) -> None:
         self.sync_pending()
         self.conn.close()
+
+
+def _dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    """The cursor's rows as {column: value}, read one at a time."""
+    names = [column[0] for column in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
 
 
 def _create_private(target: Path) -> None:
