@@ -10,7 +10,7 @@ from bot.model import Text
 
 FOR_COORDINATORS = {
     "who": {
-        "self": N_("the reporter"),
+        "self": N_("the reporter (a pupil)"),
         "other": N_("another child (reported by a bystander)"),
         "my_child": N_("the reporter's own child (reported by a parent)"),
         "other_child": N_("another child (reported by a parent)"),

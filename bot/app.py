@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock, system_clock
+from bot.crisis import load_crisis_words
 from bot.crypto import Vault, load_or_create_key
 from bot.engine import Engine
 from bot.flowspec import FlowError, load_flows, validate
@@ -57,5 +58,6 @@ def build(settings: Settings, clock: Clock = system_clock) -> App:
         jobs=JobStore(db),
     )
     renderer = Renderer(load_catalogs(settings.locales_dir))
-    service = Service(stores, Engine(flows), renderer, clock)
+    crisis = load_crisis_words(settings.flows_dir / "shared" / "crisis.yaml")
+    service = Service(stores, Engine(flows), renderer, crisis, clock)
     return App(settings, stores, renderer, service, JobRunner(stores, clock), clock)

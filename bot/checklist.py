@@ -1,6 +1,7 @@
 """The protocol's "Checklist bij cyberpesten", one item per line in the protocol's order.
 
-A coordinator ticks items on an online case; each tick records who and when.
+A coordinator ticks items on an open online case; each tick records who and when. Beside it
+stand the two places the protocol sends online bullying to.
 """
 
 from __future__ import annotations
@@ -8,6 +9,12 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.model import Choice, Text, lines
 from bot.turn import Refused, Turn, ViewPart
+
+ONLINE_LINKS = N_(
+    "Online bullying, as the protocol says:\n"
+    "• www.meldknop.nl: where to report it, and to get pictures removed\n"
+    "• www.helpwanted.nl: advice on online abuse and images, 020-261 52 75"
+)
 
 CYBER_CHECKLIST = (
     N_(
@@ -50,26 +57,23 @@ CYBER_CHECKLIST = (
 )
 
 
-def checklist_button(turn: Turn, code: str) -> tuple[Choice, ...]:
-    done = len(turn.stores.checklists.ticks(code))
-    label = Text(
-        N_("☑️ Cyberbullying checklist ({done}/{total})"),
-        {"done": done, "total": len(CYBER_CHECKLIST)},
-    )
-    return (Choice(label, "checklist", code, turn.session.state),)
+def counts(turn: Turn, code: str) -> dict[str, int]:
+    """How many items are ticked, and how many there are: `{done}` and `{total}` in labels."""
+    return {"done": len(turn.stores.checklists.ticks(code)), "total": len(CYBER_CHECKLIST)}
 
 
 def progress(turn: Turn, code: str) -> Text:
-    done = len(turn.stores.checklists.ticks(code))
-    return Text(
-        N_("Cyberbullying checklist: {done}/{total}"), {"done": done, "total": len(CYBER_CHECKLIST)}
-    )
+    return Text(N_("Cyberbullying checklist: {done}/{total}"), counts(turn, code))
 
 
 def tick(turn: Turn, item: str | None) -> None:
     if turn.coordinator is None:
         raise Refused(Text(N_("Only anti-bullying coordinators can do that.")))
     code = str(turn.session.answers.get("case", ""))
+    report = turn.stores.reports.get(code)
+    if report is None or report.status == "closed":
+        # Read-only once closed (the button is not offered then; data can be forged).
+        raise Refused(Text(N_("Case {case} is closed. Reopen it first."), {"case": code}))
     if not (item or "").isdigit() or not 1 <= int(item or 0) <= len(CYBER_CHECKLIST):
         raise Refused(Text(N_("That item is not on the checklist.")))
     ticked = turn.stores.checklists.toggle(code, int(item or 0), turn.coordinator.id, turn.now)
@@ -102,4 +106,8 @@ def checklist_view(turn: Turn) -> ViewPart:
         for n in range(1, len(CYBER_CHECKLIST) + 1)
     ]
     rows = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
-    return ViewPart(texts=[progress(turn, code), lines(items)], rows=rows)
+    return ViewPart(texts=[progress(turn, code), lines(items), Text(ONLINE_LINKS)], rows=rows)
+
+
+EFFECTS = {"tick": tick}
+VIEWS = {"checklist": checklist_view}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -15,7 +17,7 @@ from bot.clock import stamp, system_clock
 from bot.crypto import VaultError
 from bot.flowspec import FlowError
 from bot.logs import configure_logging, protect
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, read_env_file
 from bot.storage import audit
 from bot.storage.db import Database, DatabaseError
 
@@ -24,6 +26,7 @@ log = logging.getLogger("bot")
 DEFAULT_LISTEN = "127.0.0.1"  # a TLS reverse proxy in front forwards Telegram's calls
 DEFAULT_PORT = 8443
 WEBHOOK_PURPOSE = "telegram webhook secret token"  # what Vault.derived is asked for
+BOT_USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # Telegram's usernames, without the @
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     actions = coordinator.add_subparsers(dest="action", required=True)
     invite = actions.add_parser("invite", help="print a one-time invite link")
     invite.add_argument("--name", required=True)
-    invite.add_argument("--bot-username", help="the bot's @username, for the link")
+    invite.add_argument(
+        "--bot-username", help="the bot's @username, for the link (default: asked from Telegram)"
+    )
     add = actions.add_parser("add", help="add a coordinator by numeric Telegram id")
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
@@ -123,6 +128,26 @@ def _cannot_listen(listen: str, port: int, exc: OSError) -> SettingsError:
     return SettingsError(f"The webhook server cannot listen on {listen}:{port}: {reason}.")
 
 
+def _invite_username(settings: Settings, given: str | None) -> str:
+    """The bot's username for an invite link: as given, else asked from Telegram.
+
+    Called before anything is created, so that a failure leaves no invite without a link.
+    """
+    if given is not None:
+        username = given.removeprefix("@")
+        if not BOT_USERNAME.fullmatch(username):
+            raise SettingsError("--bot-username must be the bot's username: letters, digits and _.")
+        return username
+    if settings.token is None:
+        raise SettingsError(
+            "The invite link needs the bot's username: pass --bot-username NAME, or set "
+            "TELEGRAM_BOT_TOKEN so that it can be asked from Telegram."
+        )
+    from bot.channels.telegram import fetch_bot_username
+
+    return fetch_bot_username(settings)
+
+
 def _coordinator(app: App, args: argparse.Namespace) -> int:
     stores, now = app.stores, stamp(system_clock)
     with stores.db.transaction():
@@ -143,8 +168,7 @@ def _coordinator(app: App, args: argparse.Namespace) -> int:
                 state = "active" if c.active else "inactive"
                 print(f"{c.id}\t{c.name}\ttelegram id {c.telegram_id}\t{state}")
     if args.action == "invite":
-        username = args.bot_username or "<bot-username>"
-        print(f"One-time invite for {args.name}: https://t.me/{username.lstrip('@')}?start={code}")
+        print(f"One-time invite for {args.name}: https://t.me/{args.bot_username}?start={code}")
         print(f"(Or let them send this to the bot: /start {code})")
     return 0
 
@@ -152,8 +176,10 @@ def _coordinator(app: App, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        configure_logging()
-        settings = load_settings()
+        # A .env file in the working directory holds settings too; the environment wins.
+        env = {**read_env_file(), **os.environ}
+        configure_logging(env=env)
+        settings = load_settings(env)
         if args.command == "backup":
             return _backup(settings, args.path)
         # Checked before build(), which creates the database and the key file.
@@ -162,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_webhook_args(args)
         if args.command == "coordinator" and args.action == "add" and args.telegram_id <= 0:
             raise SettingsError("--telegram-id must be a positive number.")
+        if args.command == "coordinator" and args.action == "invite":
+            args.bot_username = _invite_username(settings, args.bot_username)
         app = build(settings)
         if args.command == "chat":
             from bot.channels.terminal import chat

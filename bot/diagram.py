@@ -18,6 +18,8 @@ def mermaid(flow: Flow) -> str:
             lines.append(f"    {state.name} --> {move.dest or state.name}: {move.trigger}")
             if state.editable and move.dest and flow.summary:
                 lines.append(f"    {state.name} --> {flow.summary}: {move.trigger} (editing)")
+            for key, dest in move.branch.items():
+                lines.append(f"    {state.name} --> {dest}: {move.trigger} (with {key})")
     for move in flow.globals:
         if move.dest:
             lines.append(f"    note right of {move.dest}: any state --{move.trigger}--> here")

@@ -13,7 +13,7 @@ the engine never awaits, so one update at a time uses a slot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Literal
 
@@ -27,12 +27,22 @@ Problem = Literal[
     "unknown_command",
     "unexpected_text",
     "too_long",
+    "story_full",
     "unexpected_photo",
     "too_many_photos",
     "edited",
     "unsupported",
+    "leaving_draft",
 ]
 EDITING = "_editing"  # answer flag: the user came from the summary to change one answer
+# What was typed or sent where it could not be used is kept here, never dropped: a `carry`
+# move (tell the school) puts it into the report.
+TYPED = "_typed"
+TYPED_PHOTOS = "_typed_photos"
+TYPED_MAX_CHARS = 20_000  # about five full Telegram messages: room for a whole story
+TYPED_MAX_PHOTOS = 10
+CLIP_MIN_ROOM = 40  # characters; with less room left a story counts as full
+CONFIRMED = "sure"  # the argument of a leave button pressed after "are you sure?"
 
 
 @dataclass(eq=False)
@@ -45,6 +55,7 @@ class Session:
     locale: str | None = None
     effects: list[Effect] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    carried: bool = False  # this step put what was typed earlier into the report
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +66,40 @@ class Step:
     effects: tuple[Effect, ...] = ()
     notices: tuple[str, ...] = ()
     moved: bool = False
+    kept: bool = False  # a problem's text or photo was kept under TYPED / TYPED_PHOTOS
+    trigger: str = ""  # the trigger a problem was about (leaving_draft: the one to confirm)
+    clipped: str | None = None  # a text only partly fitted: the last words that were kept
+    carried: bool = False  # what was typed earlier went into the report
 
 
-def _apply(move: Move, state: State | None, event: EventData) -> None:
+def has_draft(flow: Flow, state: State, answers: dict[str, Any]) -> bool:
+    """A report is being written and holds something the user typed or sent."""
+    return state.draft and any(answers.get(key) for key in flow.draft)
+
+
+def clip(text: str, room: int) -> str:
+    """The longest start of `text` within `room` characters, cut at a space where there is one."""
+    if len(text) <= room:
+        return text
+    cut = text[:room]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > room // 2 else cut).rstrip()
+
+
+def last_words(text: str, count: int = 6) -> str:
+    words = text.split()
+    return ("… " if len(words) > count else "") + " ".join(words[-count:])
+
+
+def _apply(flow: Flow, move: Move, state: State | None, event: EventData) -> None:
     session: Session = event.model.session
     inbound: Inbound = event.kwargs["inbound"]
+    source = flow.states[event.transition.source]
+    typed = _take_typed(session.answers)
     if move.reset:
         session.answers.clear()
-    session.answers.pop(EDITING, None)
+    if move.dest:  # leaving the state ends an edit; ticking a box inside it does not
+        session.answers.pop(EDITING, None)
     session.answers.update(move.save)
     if move.save_arg and inbound.arg is not None:
         session.answers[move.save_arg] = inbound.arg
@@ -71,9 +108,39 @@ def _apply(move: Move, state: State | None, event: EventData) -> None:
         session.answers[state.text.save] = f"{before}\n{inbound.text}".strip()
     if state and state.photo and move is state.photo.move and inbound.file_id:
         session.answers.setdefault(state.photo.save, []).append(inbound.file_id)
+    if move.carry:
+        session.carried = _put_typed(flow, session.answers, *typed)
+    else:  # kept across every move until it is carried into a report
+        _restore_typed(session.answers, *typed)
     if move.do:
-        session.effects.append(Effect(move.do, inbound.arg if move.arg is None else move.arg))
-    session.notices.extend(move.say)
+        arg = inbound.arg if move.arg is None and inbound.arg != CONFIRMED else move.arg
+        session.effects.append(Effect(move.do, arg))
+    session.notices.extend(move.say_draft if source.draft and move.say_draft else move.say)
+
+
+def _take_typed(answers: dict[str, Any]) -> tuple[str, list[str]]:
+    return answers.pop(TYPED, ""), answers.pop(TYPED_PHOTOS, [])
+
+
+def _put_typed(flow: Flow, answers: dict[str, Any], text: str, photos: list[str]) -> bool:
+    """Carried text joins the story, carried photos the evidence (the flow's `keep_typed`)."""
+    if text and "text" in flow.keep_typed:
+        key = flow.keep_typed["text"]
+        answers[key] = f"{answers.get(key, '')}\n{text}".strip()
+    if photos and "photos" in flow.keep_typed:
+        answers.setdefault(flow.keep_typed["photos"], []).extend(photos)
+    return bool(text or photos)
+
+
+def _restore_typed(answers: dict[str, Any], text: str, photos: list[str]) -> None:
+    if text:
+        answers[TYPED] = text
+    if photos:
+        answers[TYPED_PHOTOS] = photos
+
+
+def _has_answer(key: str, event: EventData) -> bool:
+    return bool(event.model.session.answers.get(key))
 
 
 def _is_editing(event: EventData) -> bool:
@@ -85,27 +152,33 @@ def _transitions(flow: Flow) -> list[dict[str, Any]]:
     specs: list[dict[str, Any]] = []
     for state in flow.states.values():
         for move in state.moves():
-            after = partial(_apply, move, state)
+            after = partial(_apply, flow, move, state)
+            common = {"trigger": move.trigger, "source": state.name, "after": after}
             if state.editable and move.dest and flow.summary:
-                specs.append(
-                    {
-                        "trigger": move.trigger,
-                        "source": state.name,
-                        "dest": flow.summary,
-                        "conditions": _is_editing,
-                        "after": after,
-                    }
-                )
-            specs.append(
-                {"trigger": move.trigger, "source": state.name, "dest": move.dest, "after": after}
-            )
+                specs.append({**common, "dest": flow.summary, "conditions": _is_editing})
+            for key, dest in move.branch.items():
+                specs.append({**common, "dest": dest, "conditions": partial(_has_answer, key)})
+            specs.append({**common, "dest": move.dest})
+    drafts = [state for state in flow.states.values() if state.draft]
     for move in flow.globals:
+        if move.carry:
+            # Inside a report, what was typed joins it; the report is not started again.
+            stay = replace(move, dest=None, reset=False, do=None)
+            specs += [
+                {
+                    "trigger": move.trigger,
+                    "source": state.name,
+                    "dest": None,
+                    "after": partial(_apply, flow, stay, state),
+                }
+                for state in drafts
+            ]
         specs.append(
             {
                 "trigger": move.trigger,
                 "source": "*",
                 "dest": move.dest,
-                "after": partial(_apply, move, None),
+                "after": partial(_apply, flow, move, None),
             }
         )
     return specs
@@ -150,9 +223,15 @@ class Engine:
     def step(self, session: Session, inbound: Inbound) -> Step:
         trigger, problem = self._trigger_for(session, inbound)
         if problem:
-            return Step(problem=problem)
+            return Step(
+                problem=problem, kept=self._keep(session, inbound, problem), trigger=trigger
+            )
         if trigger not in self.allowed[session.flow][session.state]:
-            return Step(problem="unknown_command" if inbound.kind == "command" else "stale")
+            problem = "unknown_command" if inbound.kind == "command" else "stale"
+            return Step(problem=problem)
+        inbound, clipped = self._fit(session, inbound)
+        if inbound is None:
+            return Step(problem="story_full")
         before = session.state
         slot, machine = self.slots[session.flow], self.machines[session.flow]
         machine.set_state(session.state, model=slot)  # restore the saved state
@@ -166,10 +245,49 @@ class Engine:
             effects=tuple(session.effects),
             notices=tuple(session.notices),
             moved=session.state != before,
+            clipped=clipped,
+            carried=session.carried,
         )
         session.effects.clear()
         session.notices.clear()
+        session.carried = False
         return step
+
+    def _keep(self, session: Session, inbound: Inbound, problem: Problem) -> bool:
+        """Keep a text or photo that could not be used here; False when there is no room."""
+        answers = session.answers
+        if not self.flows[session.flow].keep_typed:
+            return False
+        if problem in ("unexpected_text", "too_long", "edited") and inbound.text:
+            before = answers.get(TYPED, "")
+            if len(before) + len(inbound.text) > TYPED_MAX_CHARS:
+                return False
+            answers[TYPED] = f"{before}\n{inbound.text}".strip()
+            return True
+        if problem == "unexpected_photo" and inbound.file_id:
+            photos = answers.setdefault(TYPED_PHOTOS, [])
+            if len(photos) >= TYPED_MAX_PHOTOS:
+                return False
+            photos.append(inbound.file_id)
+            return True
+        return False
+
+    def _fit(self, session: Session, inbound: Inbound) -> tuple[Inbound | None, str | None]:
+        """A story part that only partly fits keeps its start (None: nothing fits any more)."""
+        state = self.state_of(session)
+        if inbound.kind != "text" or state.text is None or not state.text.append:
+            return inbound, None
+        room = state.text.max_chars - len(session.answers.get(state.text.save, ""))
+        text = inbound.text or ""
+        if len(text) <= room:
+            return inbound, None
+        if room <= CLIP_MIN_ROOM:  # a few letters of a message help nobody: say it is full
+            return None, None
+        kept = clip(text, room - 1)  # one for the line break that joins the parts
+        return replace(inbound, text=kept), last_words(kept)
+
+    def has_draft(self, session: Session) -> bool:
+        return has_draft(self.flows[session.flow], self.state_of(session), session.answers)
 
     def _arg_fits(self, session: Session, state: State, inbound: Inbound) -> bool:
         """A button carries an argument only where its move uses one (data can be forged)."""
@@ -181,7 +299,15 @@ class Engine:
         flow = self.flows[session.flow]
         move = next((m for m in state.moves() if m.trigger == inbound.trigger), None)
         move = move or flow.global_move(inbound.trigger or "")
+        if move is not None and move.confirm and inbound.arg == CONFIRMED:
+            return True
         return move is not None and bool(move.save_arg or (move.do and move.arg is None))
+
+    def _asks_first(self, session: Session, trigger: str, inbound: Inbound) -> bool:
+        """Leaving a report that holds typed text or photos asks first (nothing is lost)."""
+        move = self.flows[session.flow].global_move(trigger)
+        confirm = move is not None and move.confirm and inbound.arg != CONFIRMED
+        return confirm and self.has_draft(session)
 
     def _trigger_for(self, session: Session, inbound: Inbound) -> tuple[str, Problem | None]:
         state = self.state_of(session)
@@ -195,14 +321,15 @@ class Engine:
                 return "", "stale"
             if not self._arg_fits(session, state, inbound):
                 return "", "stale"
-            return inbound.trigger or "", None
-        if inbound.kind == "command":
-            return inbound.trigger or "", None
+        if inbound.kind in ("button", "command"):
+            trigger = inbound.trigger or ""
+            if self._asks_first(session, trigger, inbound):
+                return trigger, "leaving_draft"
+            return trigger, None
         if inbound.kind == "text":
             if state.text is None:
                 return "", "unexpected_text"
-            sofar = len(session.answers.get(state.text.save, "")) if state.text.append else 0
-            if sofar + len(inbound.text or "") > state.text.max_chars:
+            if not state.text.append and len(inbound.text or "") > state.text.max_chars:
                 return "", "too_long"
             return state.text.move.trigger, None
         if inbound.kind == "photo":

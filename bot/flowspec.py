@@ -37,6 +37,10 @@ class Move:
     do: str | None = None
     arg: str | None = None
     say: tuple[str, ...] = ()
+    say_draft: tuple[str, ...] = ()  # said instead of `say` when the move leaves a draft state
+    confirm: bool = False  # leaving a draft with content asks first (see Engine)
+    carry: bool = False  # what was typed or sent where it could not be used goes into the report
+    branch: dict[str, str] = field(default_factory=dict)  # answer key -> dest when it is set
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class State:
     editable: bool = False
     footer: tuple[str, ...] | None = None  # None: the flow's default footer
     scope: str | None = None  # answer key whose value every button of this state carries
+    draft: bool = False  # a state of a report being written: its answers must not be lost
 
     def moves(self) -> Iterator[Move]:
         yield from self.buttons
@@ -89,6 +94,8 @@ class Flow:
     globals: tuple[Move, ...] = ()
     footer: tuple[str, ...] = ()
     summary: str | None = None
+    draft: tuple[str, ...] = ()  # answer keys whose content makes a report worth keeping
+    keep_typed: dict[str, str] = field(default_factory=dict)  # text/photos -> answer key
 
     def global_move(self, trigger: str) -> Move | None:
         return next((m for m in self.globals if m.trigger == trigger), None)
@@ -103,6 +110,7 @@ class Flow:
             if move.label:
                 yield move.label
             yield from move.say
+            yield from move.say_draft
         for state in self.states.values():
             yield from state.say
             yield from state.say_after
@@ -113,10 +121,27 @@ class Flow:
             yield from state.moves()
 
 
+MOVE_KEYS = {
+    "trigger",
+    "to",
+    "label",
+    "save",
+    "save_arg",
+    "reset",
+    "do",
+    "arg",
+    "say",
+    "say_draft",
+    "confirm",
+    "carry",
+    "branch",
+}
+
+
 def _move(raw: dict[str, Any], where: str) -> Move:
     if not isinstance(raw, dict) or "trigger" not in raw:
         raise FlowError(f"{where}: every move needs a 'trigger' id")
-    unknown = set(raw) - {"trigger", "to", "label", "save", "save_arg", "reset", "do", "arg", "say"}
+    unknown = set(raw) - MOVE_KEYS
     if unknown:
         raise FlowError(f"{where}: unknown keys {sorted(unknown)}")
     return Move(
@@ -129,6 +154,10 @@ def _move(raw: dict[str, Any], where: str) -> Move:
         do=raw.get("do"),
         arg=raw.get("arg"),
         say=tuple(raw.get("say") or ()),
+        say_draft=tuple(raw.get("say_draft") or ()),
+        confirm=bool(raw.get("confirm", False)),
+        carry=bool(raw.get("carry", False)),
+        branch=dict(raw.get("branch") or {}),
     )
 
 
@@ -147,6 +176,7 @@ STATE_KEYS = {
     "editable",
     "footer",
     "scope",
+    "draft",
 }
 
 
@@ -184,6 +214,7 @@ def _state(name: str, raw: dict[str, Any]) -> State:
         editable=bool(raw.get("editable", False)),
         footer=None if footer is None else tuple(footer),
         scope=raw.get("scope"),
+        draft=bool(raw.get("draft", False)),
     )
 
 
@@ -197,6 +228,8 @@ def parse_flow(raw: dict[str, Any]) -> Flow:
             globals=tuple(_move(g, "globals") for g in raw.get("globals") or ()),
             footer=tuple(raw.get("footer") or ()),
             summary=raw.get("summary"),
+            draft=tuple(raw.get("draft") or ()),
+            keep_typed=dict(raw.get("keep_typed") or {}),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise FlowError(f"flow file is malformed: {exc!r}") from exc
@@ -244,8 +277,9 @@ def validate(flow: Flow, effects: Iterable[str] = (), views: Iterable[str] = ())
     for move in flow.all_moves():
         if not NAME.match(move.trigger):
             problems.append(f"trigger {move.trigger!r} is not a plain lower-case id")
-        if move.dest is not None and move.dest not in names:
-            problems.append(f"trigger {move.trigger!r} goes to unknown state {move.dest!r}")
+        for dest in (move.dest, *move.branch.values()):
+            if dest is not None and dest not in names:
+                problems.append(f"trigger {move.trigger!r} goes to unknown state {dest!r}")
         if move.do and move.do not in effects:
             problems.append(f"trigger {move.trigger!r} asks for unknown effect {move.do!r}")
     if not problems:
@@ -259,6 +293,7 @@ def _edges(flow: Flow) -> dict[str, set[str]]:
         for move in [*state.moves(), *flow.globals]:
             if move.dest:
                 edges[name].add(move.dest)
+            edges[name].update(move.branch.values())
             if move.dest and state.editable and flow.summary:
                 edges[name].add(flow.summary)
     return edges

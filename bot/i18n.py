@@ -23,6 +23,15 @@ def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
     return msgid
 
 
+def NC_(audience: str, msgid: str) -> str:  # noqa: N802 - like N_, with a context
+    """Marks `msgid` as having its own translation for one audience (a gettext msgctxt).
+
+    Used where one English text needs two Dutch ones: "je" for a pupil, "u" for a parent. The
+    renderer picks the audience's entry when it has one, else the plain one.
+    """
+    return msgid
+
+
 def load_catalogs(folder: Path) -> dict[str, NullTranslations]:
     catalogs: dict[str, NullTranslations] = {}
     for locale in LOCALES:

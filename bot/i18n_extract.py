@@ -47,6 +47,7 @@ def _msgid_nodes(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
 def _move(move: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
     yield from _scalars(_get(move, "label"))
     yield from _scalars(_get(move, "say"))
+    yield from _scalars(_get(move, "say_draft"))
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeGuard
 
 from bot.settings import SettingsError
 
@@ -37,6 +37,10 @@ WITHHELD = "[withheld]"
 # Arguments python-telegram-bot may log and that are harmless: names of things, counts, errors.
 # Everything else (an Update, a dict of request parameters, a list of results) is withheld.
 _PLAIN = (str, int, float, type(None), BaseException)
+# A bot token is about 46 characters (its key part 35) and a webhook secret at least 16. Anything
+# shorter than this is no real secret, and replacing it would garble ordinary words: a token of
+# spaces once turned every space in every log line into "[redacted]".
+MIN_SECRET_LENGTH = 8
 
 
 class Redactor(logging.Filter):
@@ -48,15 +52,15 @@ class Redactor(logging.Filter):
         self.protect(*secrets)
 
     def protect(self, *secrets: str | None) -> None:
-        """Redact these from now on; empty values are ignored."""
+        """Redact these from now on, except values too short to be one (MIN_SECRET_LENGTH)."""
         for secret in secrets:
-            if not secret:
+            if not _redactable(secret):
                 continue
             self._secrets.add(secret)
             # A bot token is "<bot id>:<key>". The key alone is the secret part, and it is what
             # stays recognisable when a URL encodes the colon as %3A.
             _bot_id, colon, key = secret.partition(":")
-            if colon and key:
+            if colon and _redactable(key):
                 self._secrets.add(key)
 
     def redact(self, text: str) -> str:
@@ -76,6 +80,10 @@ class Redactor(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+def _redactable(secret: str | None) -> TypeGuard[str]:
+    return secret is not None and len(secret.strip()) >= MIN_SECRET_LENGTH
 
 
 def _withhold_payloads(record: logging.LogRecord) -> Any:

@@ -77,6 +77,7 @@ class Screen:
     texts: tuple[Text, ...]
     rows: tuple[tuple[Choice, ...], ...] = ()
     photo: str | None = None  # a channel file id to send with the first text as caption
+    asks: bool = False  # a question whose buttons are the answers: the state's screen waits
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ COORDINATOR_EVENTS = {
     ),
     "overdue": N_("⚠️ {case} is overdue: nobody has claimed it yet. Please pick it up today."),
     "delivery_failed": N_(
-        "⚠️ A message about {case} could not be delivered, even after several "
-        "tries. Please look at the case."
+        "⚠️ {case}: a message could not be delivered, even after several tries. "
+        "Please look at the case."
     ),
     "reopened": N_(
         "🔁 {case} is open again. Asked whether the bullying has stopped, the reporter "
@@ -36,29 +36,36 @@ FOLLOWUP_ANSWERS = {"yes": N_("yes"), "a_bit": N_("a bit"), "no": N_("no")}
 def notify_coordinators(
     stores: Stores, event: str, code: str, now: str, occasion: str = "", **extra: Any
 ) -> None:
-    """To the coordinator who has the case, or to every active coordinator if nobody has it."""
+    """To the coordinator who has the case, or to every active coordinator if nobody has it.
+
+    Each through their own channel: the console coordinator reads them in the terminal.
+    """
     report = stores.reports.get(code)
     assignee = report.assignee if report else None
-    targets = [c.id for c in stores.coordinators.active() if assignee in (None, c.id)]
-    if not targets:  # the one who had it left: everyone hears about it
-        targets = [c.id for c in stores.coordinators.active()]
+    active = stores.coordinators.active()
+    # Nobody listening has it (the one who had it left): everyone hears about it.
+    targets = [c for c in active if assignee in (None, c.id)] or active
     payload = {"event": event, "code": code, "at": now, **extra}
     for coordinator in targets:
-        key = f"{event}:{code}:{occasion}:{coordinator}"
-        stores.outbox.enqueue(key, payload, now, coordinator=coordinator)
+        key = f"{event}:{code}:{occasion}:{coordinator.id}"
+        stores.outbox.enqueue(
+            key, payload, now, channel=coordinator.channel, coordinator=coordinator.id
+        )
 
 
 def notify_reporter(
     stores: Stores, event: str, code: str, now: str, occasion: str, **extra: Any
-) -> None:
+) -> bool:
+    """Queue a message to a case's reporter; False when nothing can reach them any more."""
     reporter = stores.reports.reporter(code)
     contact = json.loads(reporter["contact"]) if reporter else {}
     if reporter is None or "chat" not in contact:  # the reporter asked to be forgotten
-        return
+        return False
     channel = contact.get("channel", "telegram")
     payload = {"event": event, "code": code, "at": now, **extra}
     key = f"{event}:{code}:{occasion}"
     stores.outbox.enqueue(key, payload, now, channel=channel, report=reporter["id"])
+    return True
 
 
 def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:
@@ -66,7 +73,7 @@ def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:
     open_case = ((Choice(Text(N_("Open {case}"), {"case": code}), "open", code),),)
     if event == "new_report":
         text = Text(
-            N_("🔔 New report {case}\nWhat: {kind}\nReceived: {when}"),
+            N_("🔔 {case}: new report\nWhat: {kind}\nReceived: {when}"),
             {
                 "case": code,
                 "kind": case_label("kind", payload["kind"]),

@@ -64,8 +64,10 @@ class OutboxSender:
         only_chat: int | None = None,
         base_delay: float = BASE_DELAY,
         max_delay: float = MAX_DELAY,
+        default_locale: str = "nl",
     ) -> None:
         self.channel = channel
+        self.default_locale = default_locale  # for a reader who never chose a language
         self.base_delay = base_delay  # the first retry's delay; doubled per attempt, jittered
         self.max_delay = max_delay
         self.only_chat = only_chat  # the terminal delivers to its own user only
@@ -90,7 +92,8 @@ class OutboxSender:
     def _target(self, row: dict) -> tuple[int, str] | None:
         """The chat to send to and its language; None when the reporter cannot be reached."""
         if row["telegram_id"] is not None:
-            key = self.stores.vault.subject("telegram", row["telegram_id"])
+            # A coordinator's session is keyed by this channel (the console's by the terminal).
+            key = self.stores.vault.subject(self.channel, row["telegram_id"])
             chat = row["telegram_id"]
         else:
             code = self.stores.db.row("SELECT code FROM reports WHERE id = ?", (row["report"],))
@@ -100,7 +103,7 @@ class OutboxSender:
                 return None
             key, chat = reporter["reporter"], contact["chat"]
         session = self.sessions.load(key)
-        return chat, (session.locale if session and session.locale else "nl")
+        return chat, (session.locale if session and session.locale else self.default_locale)
 
     async def deliver_due(self) -> int:
         """Send every row that is due; returns how many were delivered.
@@ -151,7 +154,9 @@ class OutboxSender:
         for coordinator in self.stores.coordinators.active():
             if coordinator.id != row["coordinator"]:
                 key = f"delivery_failed:{row['id']}:{coordinator.id}"
-                self.stores.outbox.enqueue(key, notice, now, coordinator=coordinator.id)
+                self.stores.outbox.enqueue(
+                    key, notice, now, channel=coordinator.channel, coordinator=coordinator.id
+                )
 
     def _failed(self, row: dict, error: DeliveryError, attempts: int | None = None) -> str | None:
         """Count a failed attempt; returns when the row is tried again (None: it is dead)."""

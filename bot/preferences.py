@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import Session
-from bot.i18n import N_
+from bot.engine import TYPED, TYPED_PHOTOS, Session
+from bot.i18n import N_, NC_
 from bot.model import Choice, Screen, Text
 from bot.settings import LOCALES
 from bot.turn import Refused, Turn
@@ -19,12 +19,21 @@ def choose_role(turn: Turn, flow: str | None) -> None:
     if flow not in PUBLIC_FLOWS or flow not in turn.stores.flows:
         raise Refused(Text(N_("That choice does not exist.")))
     locale = turn.session.locale
-    turn.session = Session(flow, turn.stores.flows[flow].initial, {}, locale)
+    answers = turn.session.answers
+    typed = {key: answers[key] for key in (TYPED, TYPED_PHOTOS) if key in answers}
+    turn.session = Session(flow, turn.stores.flows[flow].initial, typed, locale)
+    if typed and flow != "welcome":  # what was typed before the role question is kept
+        turn.say(KEPT)
+
+
+KEPT = N_("I have kept what you typed. To tell the school, tap ✉️ I want to report something.")
+NC_("parent", "I have kept what you typed. To tell the school, tap ✉️ I want to report something.")
 
 
 def offer_language(turn: Turn, _arg: str | None) -> None:
     choices = tuple(Choice(Text(LANGUAGE_NAMES[code]), "set_language", code) for code in LOCALES)
-    turn.notices.append(Screen((Text(N_("Which language do you want?")),), rows=(choices,)))
+    question = Text(N_("Which language do you want?"))
+    turn.notices.append(Screen((question,), rows=(choices,), asks=True))
 
 
 def set_language(turn: Turn, code: str | None) -> None:

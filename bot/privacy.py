@@ -55,7 +55,7 @@ def offer_forget(turn: Turn, _arg: str | None) -> None:
         (Choice(Text(N_("Yes, forget me")), "forget_yes"),),
         (Choice(Text(N_("No, keep everything")), "forget_no"),),
     )
-    turn.notices.append(Screen((question,), rows=choices))
+    turn.notices.append(Screen((question,), rows=choices, asks=True))
 
 
 def forget(turn: Turn, _arg: str | None) -> None:

@@ -25,20 +25,31 @@ class Renderer:
     def __init__(self, catalogs: Mapping[str, NullTranslations]) -> None:
         self.catalogs = catalogs
 
-    def text(self, text: Text, locale: str) -> str:
-        gettext = self.catalogs[locale].gettext
+    def text(self, text: Text, locale: str, audience: str | None = None) -> str:
+        """`text` in `locale`; the audience's own translation (msgctxt) wins where it has one.
+
+        One English msgid can need two Dutch texts: "je" for a child, "u" for a parent.
+        """
+        catalog = self.catalogs[locale]
+        translated = catalog.pgettext(audience, text.msgid) if audience else text.msgid
+        if translated is text.msgid:  # pgettext hands the msgid itself back when it has none
+            translated = catalog.gettext(text.msgid)
         params: dict[str, Any] = {
-            name: self.text(value, locale) if isinstance(value, Text) else value
+            name: self.text(value, locale, audience) if isinstance(value, Text) else value
             for name, value in text.params.items()
         }
-        return gettext(text.msgid).format_map(_Keep(params))
+        return translated.format_map(_Keep(params))
 
-    def render(self, screens: list[Screen], locale: str) -> list[Outbound]:
+    def render(
+        self, screens: list[Screen], locale: str, audience: str | None = None
+    ) -> list[Outbound]:
+        """Translate screens for one reader: `audience` is their flow (pupil, parent, ...)."""
         out: list[Outbound] = []
         for screen in screens:
-            body = "\n\n".join(self.text(t, locale) for t in screen.texts)
+            body = "\n\n".join(self.text(t, locale, audience) for t in screen.texts)
             rows = tuple(
-                tuple((self.text(c.label, locale), c.data) for c in row) for row in screen.rows
+                tuple((self.text(c.label, locale, audience), c.data) for c in row)
+                for row in screen.rows
             )
             if screen.photo:
                 if len(body) <= CAPTION_LIMIT:

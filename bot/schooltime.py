@@ -52,3 +52,24 @@ def add_school_days(start: datetime, days: int, school: School) -> datetime:
         counted += _is_school_day(local)
     moment = local.replace(hour=FOLLOWUP_HOUR, minute=0, second=0, microsecond=0)
     return moment.astimezone(UTC)
+
+
+def school_hours_between(start: datetime, end: datetime, school: School) -> float:
+    """How many school hours lie between two moments (0 when `end` is not after `start`)."""
+    opening, closing = school.hours
+    local, end = start.astimezone(school.zone), end.astimezone(school.zone)
+    counted = timedelta()
+    while local < end:
+        day_open = datetime.combine(local.date(), opening, local.tzinfo)
+        day_close = datetime.combine(local.date(), closing, local.tzinfo)
+        if _is_school_day(local) and local < day_close:
+            counted += max(timedelta(), min(end, day_close) - max(local, day_open))
+        local = datetime.combine(local.date() + timedelta(days=1), opening, local.tzinfo)
+    return counted.total_seconds() / 3600
+
+
+def school_day_hours(school: School) -> float:
+    """The length of one school day in hours."""
+    opening, closing = school.hours
+    today = datetime(2000, 1, 1)
+    return (datetime.combine(today, closing) - datetime.combine(today, opening)).seconds / 3600

@@ -13,10 +13,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot import casework, checklist, contact, preferences, privacy, reporting, signals
+from bot import (
+    casequeue,
+    caseview,
+    casework,
+    checklist,
+    closing,
+    contact,
+    preferences,
+    privacy,
+    replies,
+    reporting,
+    signals,
+)
 from bot.clock import Clock, stamp, system_clock
+from bot.crisis import CrisisWords
 from bot.crypto import VaultError
-from bot.engine import Engine, Problem, Session
+from bot.engine import Engine, Session
 from bot.i18n import N_, pick_locale
 from bot.model import Choice, Identity, Inbound, Outbound, Screen, Text
 from bot.ratelimit import FloodGate
@@ -32,7 +45,7 @@ Effect = Callable[[Turn, str | None], None]
 View = Callable[[Turn], ViewPart]
 
 EFFECTS: dict[str, Effect] = {
-    "submit_report": reporting.submit_report,
+    **reporting.EFFECTS,
     "offer_language": preferences.offer_language,
     "set_language": preferences.set_language,
     "choose_role": preferences.choose_role,
@@ -40,59 +53,24 @@ EFFECTS: dict[str, Effect] = {
     "forget": privacy.forget,
     "keep": privacy.keep,
     "toggle_signal": signals.toggle_signal,
-    "open_case": casework.open_case,
-    "claim": casework.claim,
-    "set_status": casework.set_status,
-    "set_phase": casework.set_phase,
-    "add_note": casework.add_note,
-    "close_case": casework.close_case,
-    "message_reporter": casework.message_reporter,
-    "tick": checklist.tick,
+    **casework.EFFECTS,
+    **closing.EFFECTS,
+    **checklist.EFFECTS,
     "own_case": contact.own_case,
     "send_to_case": contact.send_to_case,
     "add_evidence": contact.add_evidence,
     "followup_answer": contact.followup_answer,
 }
 VIEWS: dict[str, View] = {
-    "report_summary": reporting.summary_view,
-    "my_reports": reporting.my_reports_view,
-    "queue": casework.queue_view,
-    "case": casework.case_view,
-    "phases": casework.phases_view,
+    **reporting.VIEWS,
+    **casequeue.VIEWS,
+    **caseview.VIEWS,
+    **closing.VIEWS,
     "signals_checklist": signals.checklist_view,
     "signals_result": signals.result_view,
-    "checklist": checklist.checklist_view,
+    **checklist.VIEWS,
 }
-PROBLEMS: dict[Problem, str] = {
-    "stale": N_("That button does not work anymore. This is where we are now: 👇"),
-    "unknown_command": N_("I do not know that command. This is where we are now: 👇"),
-    "unexpected_text": N_("I cannot read typed messages here. Please tap one of the buttons. 👇"),
-    "too_long": N_(
-        "That message is too long for me. Can you make it shorter, or send it in parts?"
-    ),
-    "unexpected_photo": N_("I cannot use a photo here. Please tap one of the buttons. 👇"),
-    "too_many_photos": N_("That is enough photos. Tap the button to go on. 👇"),
-    "edited": N_(
-        "I saw that you changed a message. I keep what you sent first. Do you want to add "
-        "something? Just send a new message. 👇"
-    ),
-    "unsupported": N_(
-        "I can only read text, photos and buttons. Please tap one of the buttons. 👇"
-    ),
-}
-PRIVATE_ONLY = N_(
-    "I only talk in a private chat, so that nobody else reads along. Send me a private message. "
-    "I am leaving this group now. 👋"
-)
 OUR_SCHOOL = N_("our school")
-SLOW_DOWN = N_(
-    "Whoa, that is a lot of messages at once! 🙂 Take a breath. In half a minute I will read "
-    "your messages again."
-)
-FAILED = N_(
-    "Oops, something went wrong on my side. Please try that again in a moment. "
-    "If it keeps going wrong, tell your teacher or call De Kindertelefoon: 0800-0432."
-)
 
 
 class Service:
@@ -101,6 +79,7 @@ class Service:
         stores: Stores,
         engine: Engine,
         renderer: Renderer,
+        crisis: CrisisWords,
         clock: Clock = system_clock,
         on_commit: Callable[[], None] = lambda: None,
         on_coordinator_joined: Callable[[int], None] = lambda _user_id: None,
@@ -108,6 +87,7 @@ class Service:
         self.stores = stores
         self.engine = engine
         self.renderer = renderer
+        self.crisis = crisis
         self.clock = clock
         self.on_commit = on_commit
         self.on_coordinator_joined = on_coordinator_joined  # a channel gives them their menu
@@ -123,7 +103,7 @@ class Service:
             if verdict == "ignore":
                 return []
             return self.renderer.render(
-                [Screen((Text(SLOW_DOWN),))], pick_locale(None, who.language_code)
+                [Screen((Text(replies.SLOW_DOWN),))], pick_locale(None, who.language_code)
             )
         if inbound.kind == "command" and inbound.trigger == "privacy":
             return self._privacy(who, key, inbound.delivery)
@@ -136,7 +116,7 @@ class Service:
             turn = self._turn(who, key, inbound)
             self._step(turn, inbound)
             # A notice that asks something (language, forgetting) is the answer on its own.
-            asks = any(notice.rows for notice in turn.notices)
+            asks = any(notice.asks for notice in turn.notices)
             screens = turn.notices if asks else [*turn.notices, *self._screen(turn)]
             if db.changes == changes:
                 # Nothing but the session (and the delivery id) changes: a cheaper commit.
@@ -145,11 +125,11 @@ class Service:
                 self.sessions.save(key, turn.session, turn.now)
         if self.stores.outbox.queued != queued:  # wake the sender only when there is news
             self.on_commit()
-        return self.renderer.render(screens, turn.locale)
+        return self.renderer.render(screens, turn.locale, turn.session.flow)
 
     def group_reply(self, language_code: str | None) -> list[Outbound]:
         return self.renderer.render(
-            [Screen((Text(PRIVATE_ONLY),))], pick_locale(None, language_code)
+            [Screen((Text(replies.PRIVATE_ONLY),))], pick_locale(None, language_code)
         )
 
     def _privacy(self, who: Identity, key: str, delivery: str | None) -> list[Outbound]:
@@ -163,13 +143,15 @@ class Service:
             stored = session.locale if session else None
         except (sqlite3.Error, VaultError):
             log.warning("privacy_without_database")
-            stored = None
+            session = stored = None
         screen = privacy.privacy_screen(self.stores.school.retention_days)
-        return self.renderer.render([screen], pick_locale(stored, who.language_code))
+        flow = session.flow if session else None
+        return self.renderer.render([screen], pick_locale(stored, who.language_code), flow)
 
     def failure_reply(self, language_code: str | None) -> list[Outbound]:
         """Said when handling an update failed; works even when the database does not."""
-        return self.renderer.render([Screen((Text(FAILED),))], pick_locale(None, language_code))
+        screen = Screen((Text(replies.FAILED),))
+        return self.renderer.render([screen], pick_locale(None, language_code))
 
     def _first_delivery(self, delivery: str) -> bool:
         cursor = self.stores.db.execute(
@@ -219,29 +201,41 @@ class Service:
 
     def _step(self, turn: Turn, inbound: Inbound) -> None:
         session = turn.session
+        if inbound.kind == "text" and inbound.text and self.crisis.match(inbound.text):
+            # Danger first, wherever the user is; the text is then handled as usual (kept).
+            log.info("crisis_help_shown flow=%s state=%s", session.flow, session.state)
+            turn.notices.append(replies.crisis_screen())
         before = (session.state, copy.deepcopy(session.answers), session.locale)
+        state = self.engine.state_of(session)
         step = self.engine.step(session, inbound)
         if step.problem:
             log.info(
-                "inbound_refused problem=%s flow=%s state=%s",
+                "inbound_refused problem=%s flow=%s state=%s kept=%s",
                 step.problem,
                 session.flow,
                 session.state,
+                step.kept,
             )
-            turn.notices.append(Screen((Text(PROBLEMS[step.problem]),)))
+            flow = self.engine.flows[session.flow]
+            turn.notices += replies.problem_screens(step, flow, state)
             return
+        if step.carried:
+            turn.notices.append(Screen((Text(replies.CARRIED),)))
+        if step.clipped is not None:
+            turn.notices.append(replies.clipped_screen(step.clipped))
+        if step.effects:
+            try:
+                with self.stores.db.savepoint():
+                    for effect in step.effects:
+                        EFFECTS[effect.name](turn, effect.arg)
+            except Refused as refused:
+                session.state, session.answers, session.locale = before
+                turn.locale = pick_locale(session.locale, turn.who.language_code)
+                turn.notices = [Screen((refused.text,))]
+                return
+        # After the effects, so that a notice can name what they made (the case code).
         params = self._params(turn)
         turn.notices.extend(Screen((Text(msgid, params),)) for msgid in step.notices)
-        if not step.effects:
-            return
-        try:
-            with self.stores.db.savepoint():
-                for effect in step.effects:
-                    EFFECTS[effect.name](turn, effect.arg)
-        except Refused as refused:
-            session.state, session.answers, session.locale = before
-            turn.locale = pick_locale(session.locale, turn.who.language_code)
-            turn.notices = [Screen((refused.text,))]
 
     def _params(self, turn: Turn) -> dict[str, Any]:
         school = self.stores.school
@@ -250,6 +244,7 @@ class Service:
             "school": school.name or Text(OUR_SCHOOL),
             "promise": school.promise_in(turn.locale),
             "name": turn.coordinator.name if turn.coordinator else "",
+            "channel_note": replies.channel_note(turn.who.channel),
         }
 
     def _screen(self, turn: Turn) -> list[Screen]:

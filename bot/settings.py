@@ -1,6 +1,7 @@
-"""Settings from the environment and the school's optional TOML file.
+"""Settings from the environment, an optional `.env` file and the school's optional TOML file.
 
-Every problem becomes one `SettingsError` sentence; the CLI prints it and exits with code 2.
+Every problem becomes one `SettingsError` sentence; the CLI prints it and exits with code 2. No
+message repeats a secret's value: it names the setting (and, for a file, the line) instead.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ DEFAULT_PHASES = {
 # Telegram allows 1-256 characters A-Za-z0-9_- for a webhook's secret token; fewer than 16 would
 # be guessable, so a shorter one is refused.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+# @BotFather's tokens are "<bot id>:<key>", e.g. 110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw.
+# Only the shape is checked, so that a typo, a stray space or quote is named at once; whether
+# Telegram knows the token is asked at start-up (bot/channels/telegram.py).
+BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+ENV_FILE = Path(".env")  # in the working directory, as docker's --env-file and compose read it
+_ENV_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 
 
 class SettingsError(ValueError):
@@ -76,13 +84,56 @@ class Settings:
         return self.token
 
 
+def read_env_file(path: Path = ENV_FILE) -> dict[str, str]:
+    """The settings in a `.env` file: `NAME=value` lines; {} when there is no such file.
+
+    Blank lines and lines starting with # are skipped. A value is taken as written, spaces
+    around it aside; quotes around the whole value are removed. Nothing else is interpreted (no
+    escapes, no ${VARIABLES}, no comment after a value), as docker's --env-file reads it too.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # Windows editors may write a BOM
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"The settings file {path} cannot be read as UTF-8 text.") from exc
+    found: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        # The line itself is never quoted in a message: it may hold the token.
+        matched = _ENV_LINE.fullmatch(line)
+        if matched is None:
+            raise SettingsError(f"Line {number} of {path} is not of the form NAME=value.")
+        name, value = matched.groups()
+        if value[:1] in ("'", '"'):
+            if len(value) < 2 or value[-1] != value[0]:
+                raise SettingsError(f"Line {number} of {path} opens a quote it does not close.")
+            value = value[1:-1]
+        found[name] = value
+    return found
+
+
 def _school(path: Path) -> School:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise SettingsError(f"ANTIPEST_CONFIG points to {path}, which does not exist.") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"The school configuration {path} is not valid UTF-8 TOML.") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SettingsError(f"The school configuration {path} cannot be read: {reason}.") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"The school configuration {path} is not UTF-8 text (line {line})."
+        ) from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(_toml_error(path, text, exc)) from exc
     unknown = set(raw) - {"school", "phases"}
     if unknown:
         raise SettingsError(f"The school configuration has unknown sections: {sorted(unknown)}.")
@@ -128,6 +179,30 @@ def _school(path: Path) -> School:
     if any(len(labels) != 6 for labels in parsed.phases.values()):
         raise SettingsError("phases must give exactly six labels per language.")
     return parsed
+
+
+def _toml_error(path: Path, text: str, error: tomllib.TOMLDecodeError) -> str:
+    """One sentence naming the file, line and column of a TOML syntax error.
+
+    Python 3.11's TOMLDecodeError has no line attribute (3.14 adds one); its message ends in
+    "(at line L, column C)" or "(at end of document)", which is read here.
+    """
+    message = str(error)
+    where = _TOML_AT.search(message)
+    reason = message[: where.start()] if where else message
+    reason = reason[:1].lower() + reason[1:]
+    if where is None:
+        return f"The school configuration {path} is not valid TOML: {reason}."
+    if where.group(1) is None:
+        last = max(len(text.splitlines()), 1)
+        return (
+            f"The school configuration {path} is not valid TOML at its end (line {last}): {reason}."
+        )
+    line, column = where.groups()
+    return (
+        f"The school configuration {path} is not valid TOML at line {line}, column {column}: "
+        f"{reason}."
+    )
 
 
 def _hours(value: Any) -> tuple[time, time]:
@@ -179,8 +254,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             "TELEGRAM_WEBHOOK_SECRET must be 16 to 256 characters from A-Z, a-z, 0-9, _ and -."
         )
+    token = env.get("TELEGRAM_BOT_TOKEN") or None
+    if token is not None and not BOT_TOKEN.fullmatch(token):
+        # The value is not repeated: it may be a real token with one stray character.
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is malformed: a token from @BotFather is digits, a colon and "
+            "letters, digits, _ or -, with no spaces or quotes around it."
+        )
     return Settings(
-        token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        token=token,
         api_url=api_url,
         db_path=Path(env.get("ANTIPEST_DB") or "data/antipest.db"),
         key_file=Path(env.get("ANTIPEST_SECRET_KEY_FILE") or "data/secret.key"),

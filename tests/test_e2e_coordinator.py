@@ -14,14 +14,15 @@ async def test_queue_status_phase_and_note(bot, fake, person, coordinator):
     second = await report_as_pupil(person(9002), "Tweede.")
     replies = await anna.say("/wachtrij")
     listing = "\n".join(replies)
-    assert listing.index(second) < listing.index(first)  # newest first
-    assert [d for _l, d in anna.buttons()][:2] == [f"*:open:{second}", f"*:open:{first}"]
+    assert listing.index(first) < listing.index(second)  # both unclaimed: the oldest first
+    assert [d for _l, d in anna.buttons()][:2] == [f"*:open:{first}", f"*:open:{second}"]
 
     await anna.press_data(f"*:open:{first}")
     await anna.walk("claim", "status", "status_in_progress", "phase", "phase_2")
     await anna.press("note")
     replies = await anna.say("Ouders gebeld.")
-    case_text = "\n".join(replies)
+    assert "Fase 2" in replies[-1]  # an action answers with the case's header
+    case_text = "\n".join(await anna.press_data(f"*:open:{first}"))
     assert "Ouders gebeld." in case_text and "Fase 2" in case_text
     report = bot.app.stores.reports.get(first)
     assert (report.status, report.phase) == ("in_progress", 2)
@@ -31,7 +32,14 @@ async def test_queue_status_phase_and_note(bot, fake, person, coordinator):
             "SELECT action FROM audit WHERE report = ? ORDER BY id", (first,)
         )
     ]
-    assert actions == ["case_opened", "case_claimed", "status_in_progress", "phase_2", "note_added"]
+    assert actions == [
+        "case_opened",
+        "case_claimed",
+        "status_in_progress",
+        "phase_2",
+        "note_added",
+        "case_opened",
+    ]
     # Audit rows hold no content.
     assert "Ouders" not in str(bot.app.stores.db.rows("SELECT * FROM audit"))
 
@@ -72,7 +80,7 @@ async def test_a_report_made_while_telegram_was_down_is_notified_at_start(fake, 
         act(parse_button_data(next(d for d in buttons if d.split(":")[1] == trigger)))
 
     act(Inbound(kind="command", trigger="start"))
-    for trigger in ("pupil", "report", "me", "names", "class", "once", "this_week"):
+    for trigger in ("pupil", "report", "me", "names", "kinds_done", "class", "once", "this_week"):
         press(trigger)
     act(Inbound(kind="text", text="Het gebeurde vandaag."))
     for trigger in ("story_done", "no_photo", "anonymous", "send"):

@@ -31,7 +31,7 @@ async def test_a_full_case_from_report_to_follow_up(timed_bot, fake, person, clo
     await bram.press_data(f"*:open:{parent_code}")
     await bram.press("claim")
     await bram.press_data(f"*:open:{code}")
-    replies = await bram.press("claim")
+    replies = await bram.press_data(f"case:claim:{code}")  # from a screen before Anna took it
     taken = Text("Case {case} is already claimed by {name}.", {"case": code, "name": "Juf Anna"})
     assert replies[0] == timed_bot.app.renderer.text(taken, "nl")
 
@@ -58,8 +58,9 @@ async def test_a_full_case_from_report_to_follow_up(timed_bot, fake, person, clo
     # Closed on Wednesday 25 November; ten school days later, Wednesday 9 December, 10:00.
     clock.set("2026-11-25T10:00:00+00:00")
     await anna.press_data(f"*:open:{code}")
-    await anna.press("close")
+    await anna.walk("close", "outcome_resolved")
     await anna.say("Gesprek met de klas, de jongens hebben excuses aangeboden.")
+    await anna.press("close_yes")
     clock.set("2026-12-09T09:00:00+00:00")
     await run_jobs(timed_bot, fake)
     assert f"*:followup_bit:{code}" in [d for _l, d in pupil.buttons()]

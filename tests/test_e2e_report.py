@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 CASE_CODE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{2}\b")
-REPORT_PATH = ("report", "me", "online", "online", "daily", "months")
+REPORT_PATH = ("report", "me", "online", "kinds_done", "online", "daily", "months")
 
 
 async def report_as_pupil(pupil, story: str, *, photos=(), name: str | None = None) -> str:
@@ -61,15 +61,20 @@ async def test_pupil_reports_with_photo_and_coordinators_work_the_case(
     assert any(code in text and "Juf Anna" in text for text in replies)
     # Bram's old notification still opens the case, but he cannot claim it any more.
     await bram.press_data(f"*:open:{code}")
-    replies = await bram.press("claim")
+    assert "claim" not in [d.split(":")[1] for _l, d in bram.buttons()]
+    replies = await bram.press_data(f"case:claim:{code}")  # pressed on an older screen
     assert any("Juf Anna" in text for text in replies)
 
-    await anna.press("close")
+    await anna.walk("close", "outcome_resolved")
     await anna.say("Gesprek gevoerd met de groep; het pesten is gestopt.")
+    await anna.press("close_yes")
     report = bot.app.stores.reports.get(code)
     assert report is not None
     assert (report.status, report.assignee_name) == ("closed", "Juf Anna")
-    assert report.outcome == "Gesprek gevoerd met de groep; het pesten is gestopt."
+    assert (report.outcome_code, report.outcome) == (
+        "resolved",
+        "Gesprek gevoerd met de groep; het pesten is gestopt.",
+    )
 
     actions = [
         r["action"]

@@ -10,7 +10,7 @@ from test_e2e_report import report_as_pupil
 
 from bot.logs import configure_logging
 from bot.model import Text
-from bot.service import FAILED, PRIVATE_ONLY, PROBLEMS
+from bot.replies import FAILED, PRIVATE_ONLY, STALE
 
 
 def say(bot, msgid: str, locale: str = "nl") -> str:
@@ -22,7 +22,7 @@ async def test_forged_buttons_from_a_pupil_cannot_touch_a_case(bot, fake, person
     code = await report_as_pupil(person(9001), "Ze pakken steeds mijn pet af.")
     intruder = person(9002)
     await intruder.start()
-    stale = say(bot, PROBLEMS["stale"])
+    stale = say(bot, STALE)
     for data in (
         f"*:open:{code}",
         f"case:claim:{code}",
@@ -48,7 +48,7 @@ async def test_a_coordinator_button_from_another_case_is_refused(bot, fake, pers
     old_claim = anna.data_for("claim")
     await anna.press_data(f"*:open:{second}")
     replies = await anna.press_data(old_claim)
-    assert replies[0] == say(bot, PROBLEMS["stale"])
+    assert replies[0] == say(bot, STALE)
     assert bot.app.stores.reports.get(first).assignee is None
     assert bot.app.stores.reports.get(second).assignee is None
 

@@ -93,8 +93,9 @@ async def test_follow_up_after_ten_school_days_and_no_reopens(timed_bot, fake, p
     code = await report_as_pupil(pupil, "Ze schelden me uit op het plein.")
     await anna.press_data(f"*:open:{code}")
     await anna.press("claim")
-    await anna.press("close")
+    await anna.walk("close", "outcome_resolved")
     await anna.say("Gesprekken gevoerd, afspraken gemaakt.")
+    await anna.press("close_yes")
 
     clock.set("2026-12-10T11:00:00+00:00")  # Thursday 10 Dec: nine school days later
     await run_jobs(timed_bot, fake)

@@ -43,14 +43,15 @@ def test_editing_from_the_summary_returns_to_the_summary(engine):
     press(engine, session, "report_summary:change")
     press(engine, session, "report_change:edit_kind")
     assert (session.state, session.answers[EDITING]) == ("report_kind", True)
-    press(engine, session, "report_kind:hitting")
-    assert session.state == "report_summary"
-    assert session.answers["kind"] == "hitting" and EDITING not in session.answers
+    press(engine, session, "report_kind:hitting")  # ticks a kind (an effect); stays
+    assert session.state == "report_kind"
+    press(engine, session, "report_kind:kinds_done")
+    assert session.state == "report_summary" and EDITING not in session.answers
 
 
 def test_without_editing_the_questions_go_on_in_order(engine):
     session = engine.new_session("pupil")
-    for data in ("menu:report", "report_who:me", "report_kind:names"):
+    for data in ("menu:report", "report_who:me", "report_kind:names", "report_kind:kinds_done"):
         press(engine, session, data)
     assert session.state == "report_where"
 
@@ -70,8 +71,15 @@ def test_story_text_is_appended_and_bounded(engine):
     engine.step(session, Inbound(kind="text", text="eerst"))
     engine.step(session, Inbound(kind="text", text="daarna"))
     assert (session.state, session.answers["story"]) == ("report_story_more", "eerst\ndaarna")
-    step = engine.step(session, Inbound(kind="text", text="y" * 3500))
-    assert step.problem == "too_long" and session.answers["story"] == "eerst\ndaarna"
+    # A part that does not fit keeps its start, cut at a space, and says so (never dropped).
+    step = engine.step(session, Inbound(kind="text", text="woord " * 5000))
+    story = session.answers["story"]
+    assert (
+        step.problem is None and len(story) <= 20_000 and story.startswith("eerst\ndaarna\nwoord")
+    )
+    assert step.clipped == "… woord woord woord woord woord woord"
+    step = engine.step(session, Inbound(kind="text", text="meer"))
+    assert step.problem == "story_full" and session.answers["story"] == story
 
 
 def test_photos_are_collected_up_to_the_limit(engine):

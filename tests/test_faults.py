@@ -18,11 +18,11 @@ import pytest
 from fakebotapi import Call, FakeBotApi
 from test_e2e_report import CASE_CODE, REPORT_PATH
 
+from bot import replies
 from bot.model import Outbound, Text
 from bot.notifications import notify_coordinators
 from bot.outbox import DeliveryError, OutboxSender
 from bot.ratelimit import FloodGate
-from bot.service import PROBLEMS
 
 # bot/channels/telegram.py reads RetryAfter.retry_after as a number, which PTB 22.2+ warns about.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -205,7 +205,7 @@ async def test_fifty_pupils_report_while_the_api_fails(bot, fake, coordinator):
     assert len(failed_pupils) >= 10
     # A lost answer costs the pupil nothing: tapping again says the button is old and shows
     # where they are; and the lost case code is under "My reports".
-    stale = bot.app.renderer.text(Text(PROBLEMS["stale"]), "nl")
+    stale = bot.app.renderer.text(Text(replies.STALE), "nl")
     assert all(stale in fake.texts(p.id) for p in failed_pupils if p.final_reply_failed)
     lost_final = [p for p in pupils if p.final_reply_failed]
     assert len(lost_final) >= PUPILS // LOSE_FINAL

@@ -248,3 +248,22 @@ def test_raw_telegram_payloads_are_withheld():
         assert WITHHELD in text
     kept = _format(redactor, _record("telegram.ext.Updater", "%s Failed run %s", "Polling", 3))
     assert kept.endswith("Polling Failed run 3"), "names and counts stay readable"
+
+
+@pytest.mark.parametrize("secret", ["", " ", "   ", "\t", "short", "1:abc"])
+def test_blank_and_short_secrets_are_never_redacted(secret, restore_logging, tmp_path):
+    """A token of spaces once turned every space of every log line into [redacted]."""
+    line = f"case_claimed case=K7QX-2M by{secret}short 1:abc"
+    log = tmp_path / "bot.log"
+    with log.open("a", encoding="utf-8") as stream:
+        configure_logging(
+            stream=stream, env={"TELEGRAM_BOT_TOKEN": secret, "TELEGRAM_WEBHOOK_SECRET": secret}
+        )
+        logging.getLogger("bot").warning(line)
+    assert log.read_text(encoding="utf-8").endswith(f" {line}\n")
+    assert Redactor([secret]).redact(line) == line
+
+
+def test_a_token_with_a_short_key_redacts_the_token_but_not_the_key_alone():
+    redactor = Redactor(["1234567:abc"])
+    assert redactor.redact("GET /bot1234567:abc/getMe abc") == f"GET /bot{REDACTED}/getMe abc"

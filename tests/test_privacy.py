@@ -15,6 +15,8 @@ from bot.model import Identity, Inbound, Outbound, Text
 from bot.outbox import MAX_ATTEMPTS, DeliveryError, OutboxSender
 from bot.privacy import PRIVACY
 from bot.ratelimit import FloodGate
+from bot.replies import SLOW_DOWN
+from bot.reporting import RATE_LIMITED, URGENT
 from bot.retention import monthly_counts, purge_due
 from bot.settings import load_settings
 from bot.textsafety import neutralise, split_text
@@ -34,7 +36,8 @@ async def test_privacy_answers_in_every_state_and_without_a_database(
         replies = await pupil.say("/privacy")
         assert replies[0].startswith(first)
     # The conversation is where it was: the privacy text changed nothing.
-    replies = await pupil.press_data("report_kind:names")
+    await pupil.press_data("report_kind:names")
+    replies = await pupil.press_data("report_kind:kinds_done")
     assert replies == [nl(bot.app, "Where does it happen?")]
 
     def broken(*_args):
@@ -62,16 +65,16 @@ async def test_forgetting_cuts_the_link_but_the_case_stays(bot, fake, person, co
     assert stores.db.rows("SELECT * FROM reports WHERE reporter = ?", (key,)) == []
     assert stores.reports.get(code).story == "Ze verstoppen mijn jas."
 
-    # The coordinator can still work the case, but a message can no longer reach the pupil.
+    # The coordinator can still work the case, but there is no way to write to the pupil.
     await anna.press_data(f"*:open:{code}")
-    await anna.press("message")
-    await anna.say("Hoe gaat het nu?")
+    assert "message" not in [d.split(":")[1] for _l, d in anna.buttons()]
+    await anna.press_data(f"case:message:{code}")
     await fake.wait_idle()
-    assert not any("Hoe gaat het nu?" in text for text in fake.texts(pupil.id))
+    assert stores.threads.of(code) == []
     # And the pupil cannot write into the case any more either.
     await pupil.start()
     await pupil.press_data(f"*:write:{code}")
-    assert [m["direction"] for m in stores.threads.of(code)] == ["to_reporter"]
+    assert stores.threads.of(code) == []
 
 
 def quick(app):
@@ -85,7 +88,7 @@ def _service_report(app, user: int, story: str) -> str:
     talk.command("start")
     if "role:pupil" in talk.buttons:
         talk.press("pupil")
-    talk.walk("report", "me", "names", "class", "once", "this_week")
+    talk.walk("report", "me", "names", "kinds_done", "class", "once", "this_week")
     talk.text(story)
     talk.walk("story_done", "no_photo", "anonymous", "send")
     return app.stores.db.rows("SELECT code FROM reports ORDER BY id DESC")[0]["code"]
@@ -104,8 +107,9 @@ def test_closed_cases_are_purged_after_retention_and_only_counts_stay(env, tmp_p
         coordinator.who, Inbound(kind="button", trigger="open", arg=code, shown_in="*")
     )
     coordinator.buttons = [f"case:close:{code}"]
-    coordinator.press("close")
+    coordinator.walk("close", "outcome_resolved")
     coordinator.text("Afgerond.")
+    coordinator.press("close_yes")
     assert app.stores.reports.get(code).status == "closed"
 
     clock.set("2025-12-01T09:00:00+00:00")  # not a year yet
@@ -132,23 +136,19 @@ def test_more_than_three_reports_an_hour_are_refused_kindly(env):
         _service_report(app, 9001, f"Melding {n}.")
     talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
     talk.command("start")
-    talk.walk("report", "me", "names", "class", "once", "this_week")
-    talk.text("Nog een melding.")
-    talk.walk("story_done", "no_photo", "anonymous", "send")
+    talk.press("report")  # refused at the start, before anything is typed
     assert len(app.stores.db.rows("SELECT * FROM reports")) == 3
-    refusal = nl(
-        app,
-        "You have sent several reports in the last hour. Thank you! Please wait a while before "
-        'you send another one. If it is urgent, talk to your teacher or tap "🆘 Help now".',
-    )
+    # The first of the three was made at 09:00 school time: there is room an hour later.
+    refusal = nl(app, RATE_LIMITED, time="10:00")
     assert refusal in talk.render()
+    assert nl(app, URGENT) in talk.render()
+    assert app.service.sessions.load(app.stores.vault.subject("telegram", 9001)).state == "menu"
 
 
 async def test_ten_flooding_users_are_slowed_and_a_normal_user_is_not(bot, fake, person):
     slow_down = nl(
         bot.app,
-        "Whoa, that is a lot of messages at once! 🙂 Take a breath. In half a "
-        "minute I will read your messages again.",
+        SLOW_DOWN,
     )
     flooders = [person(7000 + n) for n in range(10)]
     calm = person(9999)

@@ -43,10 +43,12 @@ import bot.storage.reports
 from bot.app import App, build
 from bot.casecode import ALPHABET
 from bot.commands import COMMANDS
-from bot.model import Identity, Inbound, Outbound, parse_button_data
+from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
 from bot.outbox import OutboxSender
 from bot.preferences import PUBLIC_FLOWS
 from bot.ratelimit import FloodGate
+from bot.replies import HELP, STORY_CLIPPED, STORY_FULL, TELL_SCHOOL
+from bot.reporting import KINDS as KINDS_KNOWN
 from bot.settings import load_settings
 from bot.storage.sessions import SessionStore
 
@@ -60,7 +62,7 @@ CASE_EXAMPLES = 50
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
 MIN_STEPS, MAX_STEPS = 30, 80
 FOLLOWUP = ("followup_yes", "followup_bit", "followup_no")
-SEED_PATH = ("report", "me", "online", "online", "daily", "months")
+SEED_PATH = ("report", "me", "online", "kinds_done", "online", "daily", "months")
 
 TEXTS = st.one_of(
     st.text(max_size=200),
@@ -94,6 +96,7 @@ KINDS = st.sampled_from(
 AWAY = {
     "help", "language", "menu", "home", "switch_role", "stop", "check", "signals", "difference",
     "cyber", "school", "my_reports", "change", "cancel", "back", "forget", "forget_yes",
+    "online", "go_on",
 }  # fmt: skip
 
 
@@ -127,12 +130,7 @@ class World:
         self.shown: dict[int, set[str]] = {user: set() for user in USERS}
         self.last: dict[int, list[str]] = {user: [] for user in USERS}
         self.sent: list[tuple[int, Inbound]] = []
-        self.kinds = {
-            move.save["kind"]
-            for flow in stores.flows.values()
-            for move in flow.all_moves()
-            if "kind" in move.save
-        }
+        self.kinds = set(KINDS_KNOWN)
         self.states = sorted({s for flow in stores.flows.values() for s in flow.states})
         self.triggers = sorted(
             {m.trigger for flow in stores.flows.values() for m in flow.all_moves()}
@@ -206,6 +204,32 @@ class World:
     def expects_text(self, user: int) -> bool:
         session = self.sessions.load(self.app.stores.vault.subject("telegram", user))
         return session is not None and self.app.service.engine.state_of(session).text is not None
+
+    def kept(self, user: int, text: str, out: list[Outbound]) -> bool:
+        """Nothing typed is lost: it is in a draft, a report or a thread, or the answer offers
+        help and a way to tell the school, or it says exactly what was (not) kept."""
+        wanted = text.strip()
+        stores = self.app.stores
+        session = self.sessions.load(stores.vault.subject("telegram", user))
+        blobs = [str(value) for value in session.answers.values()] if session else []
+        for code in self.codes():
+            report = stores.reports.get(code)
+            assert report is not None
+            blobs += [report.story, report.name]
+            blobs += [message["text"] for message in stores.threads.of(code)]
+        if not wanted or any(wanted in blob for blob in blobs):
+            return True
+        offered = {data.split(":")[1] for o in out for row in o.rows for _label, data in row}
+        if {TELL_SCHOOL, HELP} <= offered:
+            return True
+        said = "\n".join(o.text for o in out)
+        full = {self._first_words(msgid) for msgid in (STORY_FULL, STORY_CLIPPED)}
+        return any(words in said for words in full)
+
+    def _first_words(self, msgid: str) -> str:
+        # The Dutch or English start of a notice, before its placeholders.
+        texts = [self.app.renderer.text(Text(msgid, {"end": ""}), lang) for lang in ("nl", "en")]
+        return next(t[:20] for t in texts if t[:20])
 
     def check_store(self) -> None:
         flows = self.app.service.engine.flows
@@ -299,7 +323,9 @@ def _step(world: World, data: st.DataObject, focus: int) -> None:
         inbound = Inbound(kind="command", trigger=COMMANDS.get(name.lower(), name.lower()), arg=arg)
 
     cases = world.cases()
-    world.send(user, inbound)
+    out = world.send(user, inbound)
+    if inbound.kind == "text" and user != COORDINATOR:
+        assert world.kept(user, inbound.text or "", out), (inbound.text, out)
     after = world.cases()
     if forged or user != COORDINATOR:
         for code, was in cases.items():

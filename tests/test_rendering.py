@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from bot import replies
 from bot.engine import Session
 from bot.flowspec import load_flows
 from bot.model import Identity, Inbound, Text
-from bot.service import PROBLEMS
 from bot.settings import ROOT
 from bot.storage.sessions import SessionStore
 
@@ -44,7 +44,7 @@ def test_state_renders(app, flow, state, locale):
 
     outs = app.service.handle(who, Inbound(kind="command", trigger="no_such_command"))
 
-    assert outs[0].text == app.renderer.text(Text(PROBLEMS["unknown_command"]), locale)
+    assert outs[0].text == app.renderer.text(Text(replies.UNKNOWN_COMMAND), locale)
     assert outs[-1].text.strip()
     for out in outs:
         assert not PLACEHOLDER.search(out.text), out.text

@@ -44,7 +44,9 @@ def test_guided_check(app, name):
 def test_report_to_the_end(app):
     talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
     talk.command("start")
-    talk.walk("pupil", "report", "someone_else", "excluding", "playground", "weekly", "weeks")
+    talk.walk(
+        "pupil", "report", "someone_else", "excluding", "kinds_done", "playground", "weekly", "weeks"
+    )
     talk.text("Een meisje uit groep 6 mag nooit meedoen met voetbal.")
     talk.text("Ze moet dan alleen op het bankje zitten.")
     talk.walk("story_done", "no_photo", "give_name")

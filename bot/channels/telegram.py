@@ -3,6 +3,10 @@
 The only module (with its tests) that imports `telegram`. It turns updates into `Inbound`
 values, sends the service's `Outbound` messages as plain text (no parse mode, so nothing a
 user typed can ever be read as markup), and leaves any group it is added to.
+
+Start-up asks Telegram who the bot is (getMe) before python-telegram-bot takes over, so that a
+rejected token or an unreachable Bot API ends in one `SettingsError` sentence rather than PTB's
+tracebacks; a network error there is tried again a few times, each retry logged on one line.
 """
 
 from __future__ import annotations
@@ -11,14 +15,24 @@ import asyncio
 import logging
 import os
 import re
+import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
@@ -26,9 +40,11 @@ from bot.channels.telegram_request import AiohttpRequest
 from bot.commands import COORDINATOR_MENU, MENU, command_trigger
 from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
 from bot.outbox import DeliveryError, OutboxSender
+from bot.settings import Settings, SettingsError
 from bot.storage.coordinators import CONSOLE_ID
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Opt in to PTB's coming durations as timedelta (RetryAfter.retry_after): the int form is
 # deprecated and warns on every read.
@@ -36,6 +52,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 NO_PREVIEW = {"is_disabled": True}
+# A Bot API that is away for a moment at start-up (Telegram restarting a front end, a local Bot
+# API server still starting beside the bot) gets two more tries, 1 and 2 s apart; then the start
+# fails in one sentence and the service manager's own restart policy takes over.
+START_WAITS = (1.0, 2.0)
+START_TRIES = len(START_WAITS) + 1
+FLOOD_WAIT_CAP = 30.0  # seconds; a longer flood-control wait at start-up is reported, not waited
 
 
 def to_inbound(update: Update) -> Inbound | None:
@@ -44,7 +66,8 @@ def to_inbound(update: Update) -> Inbound | None:
         data = update.callback_query.data or ""
         return parse_button_data(data) or Inbound(kind="button", trigger="", shown_in="?")
     if update.edited_message:
-        return Inbound(kind="edited")
+        # The new text is kept apart (never silently dropped); the first one stays as it was.
+        return Inbound(kind="edited", text=update.edited_message.text)
     message = update.message
     if message is None:
         return None
@@ -118,13 +141,43 @@ class TelegramChannel:
         app.jobs.on_enqueue = self.outbox.wake
         self._tasks: list[asyncio.Task[None]] = []
 
+    async def connect(self) -> None:
+        """PTB's initialize (a getMe), with start-up's error handling (see `_at_start`).
+
+        Raises SettingsError when Telegram rejects the token or cannot be reached.
+        """
+        try:
+            await _at_start(self.app.settings, self.application.initialize)
+        except BaseException:
+            # PTB's shutdown() does nothing for an application whose initialize() failed, which
+            # left both HTTP sessions open ("Unclosed client session"): close them here.
+            await self.application.bot.shutdown()
+            raise
+
+    def _connect_first(self) -> None:
+        """`connect` on the event loop that PTB's run_polling/run_webhook then take over.
+
+        Those take the current loop (and close it at the end); their own initialize() does
+        nothing after this one, so getMe is asked once.
+        """
+        runner = asyncio.Runner()  # on Ctrl-C it cancels connect() and lets it clean up
+        try:
+            runner.run(self.connect())
+        except BaseException:
+            runner.close()
+            raise
+
     async def _post_init(self, application: Application) -> None:
-        for locale, commands in MENU.items():
-            await application.bot.set_my_commands(
-                self._commands(commands, locale),
-                scope=BotCommandScopeDefault(),
-                language_code=_menu_language(locale),
-            )
+        try:
+            for locale, commands in MENU.items():
+                await application.bot.set_my_commands(
+                    self._commands(commands, locale),
+                    scope=BotCommandScopeDefault(),
+                    language_code=_menu_language(locale),
+                )
+        except TelegramError as error:
+            # The menu only lists the commands, which work without it; the next start sets it.
+            log.warning("menu_failed error=%s", type(error).__name__)
         # Navigation commits are fsynced a moment later, in a batch (see bot/storage/db.py).
         self.app.stores.db.schedule = asyncio.get_running_loop().call_later
         self._tasks = [
@@ -254,7 +307,12 @@ class TelegramChannel:
             raise DeliveryError(type(error).__name__) from error
 
     def run_polling(self) -> None:
-        """Block until interrupted; PTB calls post_init/post_shutdown around it."""
+        """Block until interrupted; PTB calls post_init/post_shutdown around it.
+
+        Raises SettingsError, before anything runs, when Telegram rejects the token or cannot be
+        reached.
+        """
+        self._connect_first()
         self.application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
 
     def run_webhook(
@@ -265,7 +323,9 @@ class TelegramChannel:
         PTB calls setWebhook with `secret_token`; Telegram sends it back in the
         X-Telegram-Bot-Api-Secret-Token header, and PTB's server answers 403, without reading
         the update, to any request that lacks it. TLS belongs to a reverse proxy in front.
+        Raises SettingsError as run_polling does.
         """
+        self._connect_first()
         self.application.run_webhook(**_webhook_options(url, secret_token, listen, port))
 
     async def start_webhook(
@@ -324,3 +384,99 @@ def _webhook_options(url: str, secret_token: str, listen: str, port: int) -> dic
         "allowed_updates": Update.ALL_TYPES,
         "drop_pending_updates": False,
     }
+
+
+def fetch_bot_username(settings: Settings) -> str:
+    """The bot's username (without @), asked from Telegram with getMe, e.g. for an invite link.
+
+    Raises SettingsError as start-up does: no token, a token Telegram rejects, no Bot API.
+    """
+    return asyncio.run(_fetch_bot_username(settings))
+
+
+async def _fetch_bot_username(settings: Settings) -> str:
+    url = f"{settings.api_url}/bot{settings.require_token()}/getMe"
+    api = AiohttpRequest(connection_pool_size=1)
+    await api.initialize()
+    try:
+        me = await _at_start(settings, lambda: api.call(url, {}))
+    finally:
+        await api.shutdown()
+    username = me.get("username") if isinstance(me, dict) else None
+    if not isinstance(username, str) or not username:
+        raise SettingsError("Telegram gave no username for this bot: pass it with --bot-username.")
+    return username
+
+
+async def _at_start(settings: Settings, call: Callable[[], Awaitable[T]]) -> T:
+    """`call`, a getMe, as start-up makes it: network errors are tried again (START_WAITS), each
+    retry logged on one line; a rejected token or a last failure is one SettingsError sentence.
+
+    No message quotes an error's text: PTB's and aiohttp's hold the request URL with the token.
+    """
+    where = _api_address(settings.api_url)
+    for attempt in range(1, START_TRIES + 1):
+        try:
+            return await call()
+        except InvalidToken as error:  # 401 (a wrong or revoked token) or 404 (a malformed one)
+            raise SettingsError(
+                f"The Bot API at {where} does not accept TELEGRAM_BOT_TOKEN: copy the token "
+                "again from @BotFather (it may have been revoked)."
+            ) from error
+        except RetryAfter as error:
+            wait, reason, last = _seconds(error.retry_after), "too many requests", error
+            if wait > FLOOD_WAIT_CAP:
+                raise SettingsError(
+                    f"The Bot API at {where} asks to wait {wait:.0f} s before the next call: "
+                    "start the bot again after that."
+                ) from error
+        except BadRequest as error:  # a NetworkError subclass in PTB, but the server answered
+            raise _unusable_answer(where, error) from error
+        except NetworkError as error:  # TimedOut included
+            reason, last = _network_reason(error), error
+            wait = START_WAITS[min(attempt, len(START_WAITS)) - 1]
+        except TelegramError as error:  # e.g. an answer that is not the Bot API's JSON
+            raise _unusable_answer(where, error) from error
+        if attempt < START_TRIES:
+            log.warning(
+                "bot_api_unavailable try=%d/%d retry_in=%.0fs reason=%s",
+                attempt,
+                START_TRIES,
+                wait,
+                reason,
+            )
+            await asyncio.sleep(wait)
+    raise SettingsError(
+        f"The Bot API at {where} is unavailable ({reason}; tried {START_TRIES} times): check "
+        "the network and TELEGRAM_API_URL."
+    ) from last
+
+
+def _api_address(url: str) -> str:
+    """host[:port] of the Bot API URL: no path or user info, which might hold a secret."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def _network_reason(error: NetworkError) -> str:
+    """A few words on why a call failed, from the error's type and errno, never its text."""
+    if isinstance(error, TimedOut):
+        return "no answer in time"
+    cause = error.__cause__
+    if cause is None:  # PTB's own error for an HTTP error status such as 502 Bad Gateway
+        return "it answers with a server error"
+    number = getattr(cause, "errno", None)
+    if isinstance(number, int) and number > 0:
+        return os.strerror(number).lower()  # "connection refused", "network is unreachable"
+    os_error = getattr(cause, "os_error", None)  # aiohttp keeps a resolver error apart
+    if isinstance(os_error, socket.gaierror) or isinstance(cause, socket.gaierror):
+        return "the host name cannot be resolved"
+    return "the connection failed"
+
+
+def _unusable_answer(where: str, error: TelegramError) -> SettingsError:
+    return SettingsError(
+        f"The Bot API at {where} gave an answer the bot cannot use ({type(error).__name__}): "
+        "check TELEGRAM_API_URL."
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.storage.db import Database
 
 CONSOLE_ID = 0  # Telegram ids are positive, so 0 can never be a real account
+CONSOLE_CHANNEL = "terminal"
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,11 @@ class Coordinator:
     telegram_id: int
     name: str
     active: bool
+
+    @property
+    def channel(self) -> str:
+        """The channel that delivers their notifications (the console reads them at its prompt)."""
+        return CONSOLE_CHANNEL if self.telegram_id == CONSOLE_ID else "telegram"
 
 
 def _hash(code: str) -> str:
@@ -39,7 +45,11 @@ class CoordinatorStore:
         return found
 
     def console(self, now: str) -> Coordinator:
-        """The operator at the server's terminal: never notified, never a Telegram user."""
+        """The operator at the server's terminal, never a Telegram user.
+
+        Notified like any coordinator, but only while `antipestbot chat --role coordinator`
+        runs (see `listen_at_console`): otherwise its notices would pile up unread.
+        """
         self.db.execute(
             "INSERT INTO coordinators (telegram_id, name, active, created)"
             " VALUES (?, 'Terminal', 0, ?) ON CONFLICT(telegram_id) DO NOTHING",
@@ -48,6 +58,14 @@ class CoordinatorStore:
         found = self.by_telegram_id(CONSOLE_ID)
         assert found is not None
         return found
+
+    def listen_at_console(self, listening: bool, now: str) -> Coordinator:
+        """Start or stop notifying the console; returns it."""
+        console = self.console(now)
+        self.db.execute(
+            "UPDATE coordinators SET active = ? WHERE id = ?", (int(listening), console.id)
+        )
+        return Coordinator(console.id, CONSOLE_ID, console.name, listening)
 
     def by_telegram_id(self, telegram_id: int) -> Coordinator | None:
         row = self.db.row("SELECT * FROM coordinators WHERE telegram_id = ?", (telegram_id,))

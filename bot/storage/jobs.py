@@ -26,6 +26,14 @@ class JobStore:
             (now, limit),
         )
 
+    def cancel(self, code: str, kind: str, now: str) -> None:
+        """Mark a case's pending jobs of one kind as done, e.g. a reopened case's follow-up."""
+        self.db.execute(
+            "UPDATE jobs SET done = ? WHERE kind = ? AND done IS NULL"
+            " AND report = (SELECT id FROM reports WHERE code = ?)",
+            (now, kind, code),
+        )
+
     def done(self, job_id: int, now: str) -> None:
         self.db.execute("UPDATE jobs SET done = ? WHERE id = ?", (now, job_id))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,23 @@ class Report:
     role: str = "pupil"
     due: str | None = None
     closed: str | None = None
+    outcome_code: str = ""  # one of `bot.closing.OUTCOMES` once the case was closed
+    kinds: tuple[str, ...] = ()  # every kind the reporter chose; `kind` is the first
+
+
+@dataclass(frozen=True)
+class QueuedCase:
+    """One line of the coordinators' queue."""
+
+    code: str
+    kind: str
+    often: str
+    role: str
+    who: str
+    status: str
+    created: str
+    assignee_name: str | None
+    overdue: bool  # unclaimed, and the school's promise has passed
 
 
 class ReportStore:
@@ -56,15 +74,16 @@ class ReportStore:
             code = new_case_code()
         anonymous = bool(answers.get("anonymous", True))
         cursor = self.db.execute(
-            "INSERT INTO reports (code, reporter, role, who, kind, place, often, since, story,"
-            " name, anonymous, contact, status, created, updated, due)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
+            "INSERT INTO reports (code, reporter, role, who, kind, kinds, place, often, since,"
+            " story, name, anonymous, contact, status, created, updated, due)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
             (
                 code,
                 reporter,
                 role,
                 answers.get("who", ""),
                 answers.get("kind", "other"),
+                ",".join(answers.get("kinds") or [answers.get("kind", "other")]),
                 answers.get("place", ""),
                 answers.get("often", ""),
                 answers.get("since", ""),
@@ -112,12 +131,19 @@ class ReportStore:
             role=row["role"],
             due=row["due"],
             closed=row["closed"],
+            outcome_code=row.get("outcome_code") or "",
+            kinds=tuple((row.get("kinds") or row["kind"]).split(",")),
         )
 
     def reporter(self, code: str) -> dict[str, Any] | None:
         """Who reported a case (pseudonym), and how to reach them (opened from its seal)."""
         row = self.db.row("SELECT id, reporter, role, contact FROM reports WHERE code = ?", (code,))
         return {**row, "contact": self.vault.open(row["contact"])} if row else None
+
+    def reachable(self, code: str) -> bool:
+        """Whether a message can still reach the reporter; False after /vergeet cut the link."""
+        reporter = self.reporter(code)
+        return reporter is not None and "chat" in json.loads(reporter["contact"] or "{}")
 
     def add_evidence(self, code: str, file_id: str) -> None:
         self.db.execute(
@@ -139,12 +165,14 @@ class ReportStore:
         )
         return len(rows)
 
-    def reopen(self, code: str, now: str) -> None:
-        self.db.execute(
+    def reopen(self, code: str, now: str) -> bool:
+        """Open a closed case again; False when it was not closed."""
+        cursor = self.db.execute(
             "UPDATE reports SET status = CASE WHEN assignee IS NULL THEN 'new' ELSE 'claimed' END,"
-            " closed = NULL, updated = ? WHERE code = ?",
+            " closed = NULL, updated = ? WHERE code = ? AND status = 'closed'",
             (now, code),
         )
+        return cursor.rowcount == 1
 
     def evidence(self, code: str) -> list[str]:
         rows = self.db.rows(
@@ -160,14 +188,42 @@ class ReportStore:
             (reporter,),
         )
 
-    def open_cases(self, limit: int = 20) -> list[dict[str, Any]]:
+    def open_cases(self, now: str, limit: int) -> list[QueuedCase]:
+        """Open cases, most urgent first: unclaimed past the promise, unclaimed, the rest.
+
+        Oldest first within each group: the oldest unclaimed case is the nearest to overdue.
+        """
         marks = ", ".join("?" for _ in OPEN_STATUSES)
-        return self.db.rows(
-            "SELECT r.code, r.kind, r.status, r.created, c.name AS assignee_name FROM reports r"
-            f" LEFT JOIN coordinators c ON c.id = r.assignee WHERE r.status IN ({marks})"
-            " ORDER BY r.id DESC LIMIT ?",
-            (*OPEN_STATUSES, limit),
+        rows = self.db.rows(
+            "SELECT r.code, r.kind, r.often, r.role, r.who, r.status, r.created,"
+            " c.name AS assignee_name, (r.assignee IS NULL AND r.due < ?) AS overdue,"
+            " CASE WHEN r.assignee IS NULL AND r.due < ? THEN 0"
+            " WHEN r.assignee IS NULL THEN 1 ELSE 2 END AS urgency"
+            " FROM reports r LEFT JOIN coordinators c ON c.id = r.assignee"
+            f" WHERE r.status IN ({marks}) ORDER BY urgency, r.created, r.id LIMIT ?",
+            (now, now, *OPEN_STATUSES, limit),
         )
+        return [
+            QueuedCase(
+                code=row["code"],
+                kind=row["kind"],
+                often=row["often"] or "",
+                role=row["role"],
+                who=row["who"] or "",
+                status=row["status"],
+                created=row["created"],
+                assignee_name=row["assignee_name"],
+                overdue=bool(row["overdue"]),
+            )
+            for row in rows
+        ]
+
+    def count_open(self) -> int:
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        row = self.db.row(
+            f"SELECT COUNT(*) AS n FROM reports WHERE status IN ({marks})", OPEN_STATUSES
+        )
+        return int(row["n"]) if row else 0
 
     def claim(self, code: str, coordinator: int, now: str) -> bool:
         """Claim an unclaimed case; False when someone already has it."""
@@ -188,12 +244,17 @@ class ReportStore:
             "UPDATE reports SET phase = ?, updated = ? WHERE code = ?", (phase, now, code)
         )
 
-    def close(self, code: str, outcome: str, now: str) -> None:
-        self.db.execute(
-            "UPDATE reports SET status = 'closed', outcome = ?, closed = ?, updated = ?"
-            " WHERE code = ?",
-            (self._seal(outcome), now, now, code),
+    def close(self, code: str, outcome_code: str, note: str, now: str) -> bool:
+        """Close an open case with an outcome code and the coordinator's optional note.
+
+        Returns False when it was already closed (nothing changes then).
+        """
+        cursor = self.db.execute(
+            "UPDATE reports SET status = 'closed', outcome_code = ?, outcome = ?, closed = ?,"
+            " updated = ? WHERE code = ? AND status != 'closed'",
+            (outcome_code, self._seal(note), now, now, code),
         )
+        return cursor.rowcount == 1
 
     def add_note(self, code: str, author: int, text: str, now: str) -> None:
         self.db.execute(

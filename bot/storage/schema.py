@@ -127,4 +127,16 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    # A case is closed with an outcome from a fixed list (`bot/closing.py`); the coordinator's
+    # own words stay in the sealed `outcome` column beside it.
+    db["reports"].add_column("outcome_code", str)
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    # A report may name more than one kind (name-calling and being left out): all of them, as
+    # a comma-separated list of kind ids; `kind` keeps the first, for counts and old readers.
+    db["reports"].add_column("kinds", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
