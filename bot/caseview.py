@@ -53,6 +53,8 @@ def is_online(report: Report) -> bool:
 def kind_label(kind: str) -> Text:
     """One kind, or several joined ("names,excluding")."""
     labels = [case_label("kind", one) for one in kind.split(",") if one]
+    if len(labels) < 2:  # never an empty msgid: gettext("") is the catalog's header
+        return case_label("kind", kind)
     template = " + ".join(f"{{k{n}}}" for n in range(len(labels)))
     return Text(template, {f"k{n}": label for n, label in enumerate(labels)})
 
@@ -71,7 +73,7 @@ def outcome_label(turn: Turn, report: Report) -> Text | None:
     return Text("{note}", {"note": neutralise(report.outcome)}) if report.outcome else None
 
 
-def header(turn: Turn, report: Report) -> list[Text]:
+def header(turn: Turn, report: Report, reachable: bool) -> list[Text]:
     """Code, status, who has it, phase; the outcome; whether the reporter can be reached."""
     stores = turn.stores
     texts = [
@@ -92,20 +94,20 @@ def header(turn: Turn, report: Report) -> list[Text]:
             else N_("Outcome when it was closed: {outcome}")
         )
         texts.append(Text(msgid, {"outcome": outcome}))
-    if not stores.reports.reachable(report.code):
+    if not reachable:
         texts.append(Text(UNREACHABLE))
     return texts
 
 
-def actions(turn: Turn, report: Report) -> list[tuple[Choice, ...]]:
+def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, ...]]:
     """The buttons for what can be done to this case now, one per row."""
     stores, code = turn.stores, report.code
     offered = set(CLOSED_ACTIONS if report.status == "closed" else OPEN_ACTIONS)
     if report.assignee is not None:
         offered.discard("claim")
-    if not stores.reports.reachable(code):
+    if not reachable:
         offered.discard("message")
-    if not stores.reports.evidence(code):
+    if not stores.reports.evidence_count(code):
         offered.discard("evidence")
     if not is_online(report):
         offered.discard("checklist")
@@ -121,7 +123,10 @@ def actions(turn: Turn, report: Report) -> list[tuple[Choice, ...]]:
 def case_view(turn: Turn) -> ViewPart:
     """What every action on a case answers with: the header and the actions that apply."""
     report = find_case(turn)
-    return ViewPart(texts=[lines(header(turn, report))], rows=actions(turn, report))
+    reachable = turn.stores.reports.reachable(report.code)
+    return ViewPart(
+        texts=[lines(header(turn, report, reachable))], rows=actions(turn, report, reachable)
+    )
 
 
 def whole_case(turn: Turn, report: Report) -> list[Screen]:

@@ -6,7 +6,7 @@ the reporter is known only by the pseudonym the report was filed under.
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, NC_
 from bot.model import Text
 from bot.notifications import notify_coordinators
 from bot.storage.reports import Report
@@ -41,6 +41,14 @@ def add_evidence(turn: Turn, _arg: str | None) -> None:
         turn.stores.reports.add_evidence(report.code, file_id)
     notify_coordinators(turn.stores, "reporter_evidence", report.code, turn.now, turn.now)
     turn.record("evidence_added", report.code)
+
+
+# A parent's answer is thanked with "u" (the renderer picks it for the parent flow).
+NC_(
+    "parent",
+    "Thank you for telling us. The anti-bullying coordinator will work on {case} "
+    "again and will get in touch.",
+)
 
 
 def followup_answer(turn: Turn, answer: str | None) -> None:

@@ -32,9 +32,9 @@ def _remind(stores: Stores, job: dict[str, Any], now: str) -> None:
 def _followup(stores: Stores, job: dict[str, Any], now: str) -> None:
     report = stores.reports.get(job["code"])
     # Recorded as asked only when it was queued: a forgotten reporter cannot be asked.
-    if report and report.status == "closed":
-        if notify_reporter(stores, "followup", job["code"], now, job["key"]):
-            audit.record(stores.db, now, "system", "followup_asked", job["code"])
+    closed = report is not None and report.status == "closed"
+    if closed and notify_reporter(stores, "followup", job["code"], now, job["key"]):
+        audit.record(stores.db, now, "system", "followup_asked", job["code"])
 
 
 HANDLERS: dict[str, Callable[[Stores, dict[str, Any], str], None]] = {

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from bot.answers import case_label
-from bot.i18n import N_
+from bot.i18n import N_, NC_
 from bot.model import Choice, Screen, Text
 from bot.turn import Stores
 
@@ -66,6 +66,19 @@ def notify_reporter(
     key = f"{event}:{code}:{occasion}"
     stores.outbox.enqueue(key, payload, now, channel=channel, report=reporter["id"])
     return True
+
+
+# What a parent reads of the messages to a reporter ("u"); the outbox renders for the reporter's
+# role (pupil or parent).
+NC_(
+    "parent",
+    "📩 Message from the anti-bullying coordinator about your report {case}:\n\n{text}",
+)
+NC_(
+    "parent",
+    "About your report {case}: the school has finished working on it. Has the bullying stopped?",
+)
+NC_("parent", "A bit")
 
 
 def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:

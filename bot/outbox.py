@@ -89,8 +89,12 @@ class OutboxSender:
             await self.deliver_due()
             await self.waker.sleep()
 
-    def _target(self, row: dict) -> tuple[int, str] | None:
-        """The chat to send to and its language; None when the reporter cannot be reached."""
+    def _target(self, row: dict) -> tuple[int, str, str | None] | None:
+        """The chat, its language and its reader's role (pupil, parent: the texts' audience).
+
+        None when the reporter cannot be reached.
+        """
+        audience = None
         if row["telegram_id"] is not None:
             # A coordinator's session is keyed by this channel (the console's by the terminal).
             key = self.stores.vault.subject(self.channel, row["telegram_id"])
@@ -101,9 +105,10 @@ class OutboxSender:
             contact = json.loads(reporter["contact"]) if reporter else {}
             if reporter is None or "chat" not in contact:  # purged, or the reporter was forgotten
                 return None
-            key, chat = reporter["reporter"], contact["chat"]
+            key, chat, audience = reporter["reporter"], contact["chat"], reporter["role"]
         session = self.sessions.load(key)
-        return chat, (session.locale if session and session.locale else self.default_locale)
+        locale = session.locale if session and session.locale else self.default_locale
+        return chat, locale, audience
 
     async def deliver_due(self) -> int:
         """Send every row that is due; returns how many were delivered.
@@ -122,7 +127,7 @@ class OutboxSender:
             if target is None:
                 self._failed(row, DeliveryError("unreachable"), attempts=MAX_ATTEMPTS)
                 continue
-            chat, locale = target
+            chat, locale, audience = target
             if self.only_chat is not None and chat != self.only_chat:
                 continue
             if chat in self._paused:  # rate-limited: wait with the rest, no attempt counted
@@ -131,7 +136,7 @@ class OutboxSender:
                 continue
             screen = notification_screen(self.stores, row["payload"])
             try:
-                for outbound in self.renderer.render([screen], locale):
+                for outbound in self.renderer.render([screen], locale, audience):
                     await self.send(chat, outbound)
             except DeliveryError as error:
                 next_try = self._failed(row, error)

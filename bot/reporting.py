@@ -22,6 +22,7 @@ STATUS_FOR_REPORTER = {
     "in_progress": N_("an anti-bullying coordinator is working on it"),
     "closed": N_("finished"),
 }
+NC_("parent", "finished")  # parents read "afgerond", pupils "klaar" (dutch.md, consistency 7)
 KINDS = ("names", "excluding", "hitting", "taking", "online", "other")
 ONLINE = "online"
 SUMMARY_FIELDS = (
@@ -51,6 +52,16 @@ ONLINE_LINKS = (
         "You can also call them: 020-261 52 75."
     ),
 )
+NC_("parent", "Bullying online? This can help too:")
+NC_(
+    "parent",
+    "• www.meldknop.nl: report online bullying, and find out how pictures can be removed.",
+)
+NC_(
+    "parent",
+    "• www.helpwanted.nl: advice about online bullying and pictures. "
+    "You can also call them: 020-261 52 75.",
+)
 
 
 def summary_view(turn: Turn) -> ViewPart:
@@ -59,7 +70,7 @@ def summary_view(turn: Turn) -> ViewPart:
     fields = [
         Text(SUMMARY_FIELDS[0][1], {"value": turn.stores.label("who", answers.get("who"), flow)})
     ]
-    kinds = [turn.stores.label("kind", kind, flow) for kind in _kinds(answers)]
+    kinds = [_kind_label(turn, kind) for kind in _kinds(answers)]
     fields.append(Text(N_("What: {value}"), {"value": _joined(kinds)}))
     fields += [
         Text(line, {"value": turn.stores.label(key, answers.get(key), flow)})
@@ -72,6 +83,14 @@ def summary_view(turn: Turn) -> ViewPart:
         fields.append(Text(N_("Name: {name}"), {"name": neutralise(answers.get("name", ""))}))
     story = Text(N_("Your story: {story}"), {"story": neutralise(answers.get("story", ""))})
     return ViewPart(texts=[lines(fields), story])
+
+
+def _kind_label(turn: Turn, kind: str) -> Text:
+    """The label of the button that ticked `kind` (kinds are toggled, not saved by a button)."""
+    for move in turn.stores.flows[turn.session.flow].all_moves():
+        if move.do == "toggle_kind" and move.arg == kind and move.label:
+            return Text(move.label)
+    return turn.stores.label("kind", kind, turn.session.flow)
 
 
 def _kinds(answers: dict) -> list[str]:
@@ -137,6 +156,11 @@ def kind_choices_view(turn: Turn) -> ViewPart:
     return ViewPart(rows=rows)
 
 
+NC_("parent", "This is your story now:\n{story}")
+NC_("parent", "Photos in your report: {count}")
+NC_("parent", "There are no photos in your report.")
+
+
 def story_so_far_view(turn: Turn) -> ViewPart:
     story = neutralise(turn.session.answers.get("story", ""))
     return ViewPart(texts=[Text(N_("This is your story now:\n{story}"), {"story": story})])
@@ -190,6 +214,15 @@ def submit_report(turn: Turn, _arg: str | None) -> None:
     answers.clear()
     answers.update(typed, code=code, **({ONLINE: True} if online else {}))
     log.info("report_created case=%s", code)
+
+
+NC_(
+    "parent",
+    "Something is missing: what is happening, or your story. Tap ✏️ I want to change something.",
+)
+NC_("parent", "You have not sent a report yet.")
+NC_("parent", "Your reports:")
+NC_("parent", "✍️ Add something to {case}")
 
 
 def my_reports_view(turn: Turn) -> ViewPart:

@@ -125,7 +125,7 @@ class Service:
                 self.sessions.save(key, turn.session, turn.now)
         if self.stores.outbox.queued != queued:  # wake the sender only when there is news
             self.on_commit()
-        return self.renderer.render(screens, turn.locale, turn.session.flow)
+        return self.renderer.render(screens, turn.locale, turn.audience or turn.session.flow)
 
     def group_reply(self, language_code: str | None) -> list[Outbound]:
         return self.renderer.render(
@@ -201,10 +201,15 @@ class Service:
 
     def _step(self, turn: Turn, inbound: Inbound) -> None:
         session = turn.session
+        self._move(turn, inbound)
         if inbound.kind == "text" and inbound.text and self.crisis.match(inbound.text):
-            # Danger first, wherever the user is; the text is then handled as usual (kept).
+            # Danger first, wherever the user is and whatever else happened (the text itself
+            # was handled as usual: a report in progress keeps it).
             log.info("crisis_help_shown flow=%s state=%s", session.flow, session.state)
-            turn.notices.append(replies.crisis_screen())
+            turn.notices.insert(0, replies.crisis_screen())
+
+    def _move(self, turn: Turn, inbound: Inbound) -> None:
+        session = turn.session
         before = (session.state, copy.deepcopy(session.answers), session.locale)
         state = self.engine.state_of(session)
         step = self.engine.step(session, inbound)

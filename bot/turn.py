@@ -71,6 +71,7 @@ class Turn:
     now: str
     notices: list[Screen] = field(default_factory=list)
     forgotten: bool = False  # the user asked to be forgotten: do not store the session again
+    audience: str | None = None  # who reads the replies when not the session's flow (/vergeet)
 
     def say(self, msgid: str, **params: Any) -> None:
         self.notices.append(Screen((Text(msgid, params),)))

@@ -127,10 +127,19 @@ def to(chat: int) -> Callable[[Call], bool]:
     return lambda c: c.method == "sendMessage" and c.params.get("chat_id") == chat
 
 
-STORY_MORE = "Got it ✅. Do you want to add something? Just send it. Finished? Tap the button."
-EVIDENCE = (
-    "Do you have a screenshot or photo that shows what happened? Send it here. You don't have to."
+STORY_MORE = (
+    "I have it ✅. Do you want to tell more? Just type it.",
+    "Are you finished? Then tap ✅ Done telling.",
 )
+EVIDENCE = (
+    "Do you have a screenshot or photo of what happened? Send it here. You don't have to.",
+    "Is someone (half) naked in it? Then do not send that photo. Only write down where you saw it.",
+)
+
+
+def says(app, msgids: tuple[str, ...]) -> str:
+    """One message of several paragraphs, as the bot sends a state's texts."""
+    return "\n\n".join(say(app, msgid) for msgid in msgids)
 
 
 async def test_a_pupil_goes_on_after_a_kill_in_the_middle_of_a_report(process, fake, app):
@@ -146,8 +155,8 @@ async def test_a_pupil_goes_on_after_a_kill_in_the_middle_of_a_report(process, f
     await process.start()
 
     # The next text and button go on from where the pupil was, with nothing lost.
-    assert await pupil.say("En ze gooien hem over het hek.") == [say(app, STORY_MORE)]
-    assert await pupil.press("story_done") == [say(app, EVIDENCE)]
+    assert await pupil.say("En ze gooien hem over het hek.") == [says(app, STORY_MORE)]
+    assert await pupil.press("story_done") == [says(app, EVIDENCE)]
     await pupil.walk("no_photo", "anonymous")
     replies = await pupil.press("send")
     (code,) = set(CASE_CODE.findall("\n".join(replies)))
@@ -232,7 +241,7 @@ async def test_an_update_redelivered_after_a_kill_changes_nothing_and_sends_noth
     mark = len(fake.calls)
     update_id = fake.push_text(PUPIL, "En op het plein ook.", language_code="nl")
     reply = await fake.wait_for(to(PUPIL), after=mark)
-    assert reply.params["text"] == say(app, STORY_MORE)
+    assert reply.params["text"] == says(app, STORY_MORE)
     await fake.wait_for(lambda c: c.method == "getUpdates" and c.fault == "delay", after=mark)
     handled = session_of(app, PUPIL)
     assert handled is not None and handled.state == "report_story_more"
@@ -256,7 +265,7 @@ async def test_an_update_redelivered_after_a_kill_changes_nothing_and_sends_noth
     )
     assert len(deliveries) == 1
 
-    assert await pupil.press("story_done") == [say(app, EVIDENCE)]
+    assert await pupil.press("story_done") == [says(app, EVIDENCE)]
     await pupil.walk("no_photo", "anonymous", "send")
     await process.stop()
     assert "delivery_repeated" in process.log()

@@ -7,12 +7,16 @@ through the report effect (`casefiles.file_report`), so these tests are about th
 
 from __future__ import annotations
 
+import os
+import pty
+import threading
+import time
 from collections.abc import Iterator
 from io import StringIO
 
 from casefiles import enrol_coordinator, file_report, nl
 
-from bot import casework, caseview
+from bot import caseview, casework
 from bot.answers import case_label
 from bot.app import build
 from bot.channels.terminal import chat
@@ -33,9 +37,7 @@ async def deliver(running, fake) -> None:
 # --- 1. "Verstuurd" only when true ---------------------------------------------------------
 
 
-async def test_a_message_to_a_forgotten_reporter_is_not_called_sent(
-    bot, fake, person, coordinator
-):
+async def test_a_message_to_a_forgotten_reporter_is_not_called_sent(bot, fake, person, coordinator):
     anna = coordinator(501, "Juf Anna")
     pupil = person(9001)
     await pupil.say("/start")
@@ -91,7 +93,9 @@ async def test_opening_shows_the_whole_case_once_and_actions_answer_with_the_hea
     assert photos() == ["shot-1", "shot-2"]
     assert any(story in text for text in replies)
 
-    in_progress = nl(bot.app, "Case {case}: status {status}.", case=code, status=Text("in progress"))
+    in_progress = nl(
+        bot.app, "Case {case}: status {status}.", case=code, status=Text("in progress")
+    )
     steps = [
         (("claim",), nl(bot.app, "Case {case} is yours now.", case=code)),
         (("status", "status_in_progress"), in_progress),
@@ -139,7 +143,10 @@ async def test_the_queue_puts_the_most_urgent_case_first(timed_bot, fake, clock)
     assert listing.startswith("Open meldingen, meest dringend eerst:")
     assert listing.index(oldest) < listing.index(newest) < listing.index(claimed)
     assert [d for _l, d in anna.buttons()][:3] == [f"*:open:{c}" for c in (oldest, newest, claimed)]
-    lines = {code: next(ln for ln in listing.splitlines() if code in ln) for code in (oldest, newest, claimed)}
+    lines = {
+        code: next(ln for ln in listing.splitlines() if code in ln)
+        for code in (oldest, newest, claimed)
+    }
 
     def label(key: str, value: str) -> str:
         return app.renderer.text(case_label(key, value), "nl")
@@ -220,6 +227,8 @@ async def test_closing_asks_an_outcome_and_confirms_and_a_closed_case_can_only_r
     assert replies[0] == f"Melding {code} is weer open."
     assert bot.app.stores.reports.get(code).status == "claimed"
     assert "close" in triggers(anna) and "reopen" not in triggers(anna)
+    pending = "SELECT * FROM jobs WHERE kind = 'followup' AND done IS NULL"
+    assert bot.app.stores.db.rows(pending) == []  # reopened: nobody asks "has it stopped?"
     actions = [
         r["action"]
         for r in bot.app.stores.db.rows("SELECT action FROM audit WHERE report = ?", (code,))
@@ -238,7 +247,11 @@ async def test_closing_can_skip_the_explanation_and_be_called_off(bot, fake, coo
     assert bot.app.stores.reports.get(code).status == "new"
     await anna.walk("close", "outcome_test", "skip", "close_yes")
     report = bot.app.stores.reports.get(code)
-    assert (report.status, report.outcome_code, report.outcome) == ("closed", "test_or_duplicate", "")
+    assert (report.status, report.outcome_code, report.outcome) == (
+        "closed",
+        "test_or_duplicate",
+        "",
+    )
 
 
 # --- 5. Claiming your own case ----------------------------------------------------------------
@@ -322,3 +335,39 @@ async def test_an_online_case_shows_meldknop_and_helpwanted_beside_the_checklist
     replies = await anna.press_data(f"*:open:{offline}")
     assert "meldknop" not in "\n".join(replies)
     assert "checklist" not in triggers(anna)
+
+
+def test_a_waiting_coordinator_terminal_shows_a_new_report_by_itself(settings: Settings):
+    """In a real terminal nothing has to be typed: news appears while the prompt waits."""
+    master, slave = pty.openpty()
+    out = StringIO()
+    started = threading.Event()
+
+    def coordinator_terminal() -> None:
+        console = build(settings)  # its own thread, its own connection
+        started.set()
+        try:
+            with os.fdopen(slave, "r", encoding="utf-8", closefd=False) as stdin:
+                chat(console, "coordinator", "nl", stdin=stdin, out=out, idle=0.05)
+        finally:
+            console.stores.db.close()
+
+    pupil_side = build(settings)  # first: it creates the database and the key
+    thread = threading.Thread(target=coordinator_terminal, daemon=True)
+    thread.start()
+    try:
+        assert started.wait(10)
+        deadline = time.monotonic() + 10
+        while "> " not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        code = file_report(pupil_side, 1, "Ze pakken mijn bal af.", channel="terminal")
+        while code not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert f"🔔 {code}: nieuwe melding" in out.getvalue()
+    finally:
+        os.write(master, b"/exit\n")
+        thread.join(10)
+        os.close(master)
+        os.close(slave)
+        pupil_side.stores.db.close()
+    assert not thread.is_alive()

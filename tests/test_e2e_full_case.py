@@ -18,7 +18,7 @@ async def test_a_full_case_from_report_to_follow_up(timed_bot, fake, person, clo
         pupil, "In de groepsapp noemen ze me steeds een loser.", photos=["app-screenshot"]
     )
     await parent.start("parent")
-    await parent.walk("report", "my_child", "online", "online", "daily", "weeks")
+    await parent.walk("report", "my_child", "online", "kinds_done", "online", "daily", "weeks")
     await parent.say("Mijn zoon krijgt elke avond nare berichten in de klassenapp.")
     await parent.walk("story_done", "no_photo", "give_name")
     await parent.say("Mevrouw Jansen, moeder van Sam, groep 7")

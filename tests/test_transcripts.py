@@ -17,9 +17,19 @@ from bot.model import Identity
 GOLDEN = Path(__file__).parent / "golden"
 WALKS = {
     "check_teasing": ("check", "both_laugh", "stops"),
-    "check_conflict": ("check", "not_funny", "once"),
-    "check_bullying": ("check", "not_funny", "often", "no_power", "on_purpose"),
-    "check_unsure": ("check", "unsure", "often", "unsure", "unsure"),
+    "check_conflict": ("check", "both_laugh", "goes_on"),
+    "check_once": ("check", "not_funny", "once"),
+    "check_bullying": ("check", "not_funny", "often", "long", "same", "power", "on_purpose"),
+    "check_just_as_strong": (
+        "check",
+        "not_funny",
+        "often",
+        "long",
+        "same",
+        "no_power",
+        "on_purpose",
+    ),
+    "check_unsure": ("check", "unsure", "unsure", "unsure", "unsure", "unsure", "unsure"),
 }
 
 
@@ -45,7 +55,14 @@ def test_report_to_the_end(app):
     talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
     talk.command("start")
     talk.walk(
-        "pupil", "report", "someone_else", "excluding", "kinds_done", "playground", "weekly", "weeks"
+        "pupil",
+        "report",
+        "someone_else",
+        "excluding",
+        "kinds_done",
+        "playground",
+        "weekly",
+        "weeks",
     )
     talk.text("Een meisje uit groep 6 mag nooit meedoen met voetbal.")
     talk.text("Ze moet dan alleen op het bankje zitten.")
@@ -61,7 +78,7 @@ def test_report_to_the_end(app):
 PARENT_WALKS = {
     "parent_signals": ("signals", "toggle:nicknames", "toggle:alone", "done"),
     "parent_cyberbullying": ("cyber", *["next"] * 9),
-    "parent_school": ("school", "next", "next"),
+    "parent_school": ("school", *["next"] * 4),
 }
 
 
@@ -79,9 +96,11 @@ def test_parent_guidance(app, name):
 def test_parent_report_to_the_end(app):
     talk = Transcript(app, Identity("telegram", 9002, 9002, "nl"))
     talk.command("start")
-    talk.walk("parent", "report", "other_child", "excluding", "playground", "weekly", "weeks")
+    talk.walk("parent", "report", "other_child", "excluding", "online", "kinds_done")
+    talk.walk("online", "weekly", "weeks")
     talk.text("Mijn dochter vertelt dat een meisje uit haar groep steeds buitengesloten wordt.")
+    talk.text("Ook in de groepsapp mag ze niet meer meedoen.")
     talk.walk("story_done", "no_photo", "give_name")
     talk.text("Mevrouw Jansen, moeder van Sam, groep 6")
-    talk.walk("send", "menu", "my_reports")
+    talk.walk("send", "my_reports")
     _compare("parent_report", talk)

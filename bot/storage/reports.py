@@ -182,6 +182,14 @@ class ReportStore:
         )
         return [self.vault.open(row["file"]) for row in rows]
 
+    def evidence_count(self, code: str) -> int:
+        row = self.db.row(
+            "SELECT COUNT(*) AS n FROM evidence e JOIN reports r ON r.id = e.report"
+            " WHERE r.code = ?",
+            (code,),
+        )
+        return int(row["n"]) if row else 0
+
     def by_reporter(self, reporter: str) -> list[dict[str, Any]]:
         return self.db.rows(
             "SELECT code, status, created, due FROM reports WHERE reporter = ? ORDER BY id DESC",
