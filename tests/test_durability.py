@@ -103,7 +103,17 @@ async def test_a_power_cut_loses_at_most_each_users_last_step(
     live: dict[int, tuple | None] = {ada.id: None, bo.id: None}
     lagged = 0
 
-    steps = ["/start", "pupil", "check", "not_funny", "often", "long", "same", "no_power"]
+    steps = [
+        "/start",
+        "pupil",
+        "check",
+        "not_funny",
+        "often",
+        "long",
+        "same",
+        "power",
+        "on_purpose",
+    ]
     for step in steps:
         for who in (ada, bo):  # interleaved: two users' steps wait for the same fsync
             mark = len(fake.calls)

@@ -111,6 +111,15 @@ class Pupil:
     async def command(self, text: str) -> tuple[list[str], bool]:
         return await self.act(lambda: self.fake.push_command(self.id, text))
 
+    async def tick(self, trigger: str) -> tuple[list[str], bool]:
+        # A kind button ticks and unticks: tapping it again after a lost answer would untick
+        # it, so (as with a text) the child taps help, which shows the ticked list again.
+        data, help_data = self._data(trigger), self._data("help")
+        return await self.act(
+            lambda: self.fake.push_callback(self.id, data),
+            lambda: self.fake.push_callback(self.id, help_data),
+        )
+
     async def say(self, text: str) -> tuple[list[str], bool]:
         # The text was taken even when its answer was lost; typing it again would add it twice,
         # so the child taps the help button under the question instead, which shows it again.
@@ -124,8 +133,9 @@ class Pupil:
         """A whole report, as in test_e2e_report.report_as_pupil; returns the case code shown."""
         await self.command("/start")
         await self.press("pupil")
-        for trigger in REPORT_PATH:
-            await self.press(trigger)
+        for n, trigger in enumerate(REPORT_PATH):
+            kind = REPORT_PATH[n - 1] == "me"  # the kind after "who": a tick box
+            await (self.tick(trigger) if kind else self.press(trigger))
         await self.say(f"Verhaal van leerling {self.id}: ze lachen me elke dag uit.")
         for trigger in ("story_done", "no_photo", "anonymous"):
             await self.press(trigger)
@@ -133,11 +143,12 @@ class Pupil:
             self.fake.fail_next("sendMessage", status=500, chat_id=self.id)
         texts, self.final_reply_failed = await self.press("send")
         if self.final_reply_failed:
-            # The answer with the code was lost. Tapping again showed it (as an old button, with
-            # the screen where the pupil is now); the pupil also finds it where the bot said it
-            # would be: under "My reports".
-            await self.command("/start")
+            # The answer with the code was lost. Tapping again says the button is old, on the
+            # screen where the pupil is now (the thanks and the code are said once, so /taal
+            # does not repeat them); the pupil finds the code where that screen says it is:
+            # under "My reports".
             self.my_reports, _ = await self.press("my_reports")
+            texts = self.my_reports
         codes = set(CASE_CODE.findall("\n".join(texts)))
         assert len(codes) == 1, (self.id, texts)
         return codes.pop()
