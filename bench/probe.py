@@ -74,7 +74,7 @@ def _connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
 
 
 def _patch_service() -> None:
-    from bot.service import Service
+    from bot.chat.service import Service
 
     real = Service.handle
 

@@ -3,7 +3,7 @@
     python bench/run.py [--users 200] [--memory-users 10000] [--quick] [--profile]
 
 Every bot runs as its own process against the project's fake Bot API server
-(`tests/fakebotapi.py`, imported by path) on 127.0.0.1, each against a fresh instance of it.
+(`tests/support/fakebotapi.py`, imported by path) on 127.0.0.1, each against a fresh instance of it.
 Simulated users talk to it closed-loop: each waits for the bot's answer before the next step.
 See bench/README.md for what every figure means.
 """
@@ -42,8 +42,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def _load_fake() -> Any:
-    """tests/fakebotapi.py, loaded by path (the tests' own server, not a copy)."""
-    path = ROOT / "tests" / "fakebotapi.py"
+    """tests/support/fakebotapi.py, loaded by path (the tests' own server, not a copy)."""
+    path = ROOT / "tests" / "support" / "fakebotapi.py"
     spec = importlib.util.spec_from_file_location("bench_fakebotapi", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -648,7 +648,7 @@ def summarise_profile(path: Path, top: int = 20) -> dict[str, list[tuple[str, fl
 
 
 def _frame(raw: str) -> str:
-    """'handle (bot/service.py:117)' → 'handle (bot/service.py)': lines would split a function."""
+    """'handle (bot/chat/service.py:117)' → 'handle (bot/chat/service.py)': no line numbers."""
     name, _, where = raw.partition(" (")
     where = where.rstrip(")").rsplit(":", 1)[0]
     where = re.sub(r"^.*/(site-packages|lib/python3\.\d+)/", "", where)

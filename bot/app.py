@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.background.jobs import JobRunner
+from bot.chat.service import EFFECTS, VIEWS, Service
+from bot.chat.turn import Stores
 from bot.clock import Clock, system_clock
-from bot.crisis import load_crisis_words
+from bot.core.crisis import load_crisis_words
+from bot.core.engine import Engine
+from bot.core.flowspec import FlowError, load_flows, validate
+from bot.core.i18n import load_catalogs
+from bot.core.render import Renderer
 from bot.crypto import Vault, load_or_create_key
-from bot.engine import Engine
-from bot.flowspec import FlowError, load_flows, validate
-from bot.i18n import load_catalogs
-from bot.jobs import JobRunner
-from bot.render import Renderer
-from bot.service import EFFECTS, VIEWS, Service
 from bot.settings import Settings
 from bot.storage.checklists import ChecklistStore
 from bot.storage.coordinators import CoordinatorStore
@@ -21,7 +22,6 @@ from bot.storage.jobs import JobStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.reports import ReportStore
 from bot.storage.threads import ThreadStore
-from bot.turn import Stores
 
 
 @dataclass

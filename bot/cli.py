@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from bot.app import App, build
 from bot.clock import stamp, system_clock
+from bot.core.flowspec import FlowError
 from bot.crypto import VaultError
-from bot.flowspec import FlowError
 from bot.logs import configure_logging, protect
 from bot.settings import Settings, SettingsError, load_settings, read_env_file
 from bot.storage import audit

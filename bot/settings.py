@@ -28,7 +28,7 @@ DEFAULT_PHASES = {
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 # @BotFather's tokens are "<bot id>:<key>", e.g. 110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw.
 # Only the shape is checked, so that a typo, a stray space or quote is named at once; whether
-# Telegram knows the token is asked at start-up (bot/channels/telegram.py).
+# Telegram knows the token is asked at start-up (bot/channels/telegram/__init__.py).
 BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 ENV_FILE = Path(".env")  # in the working directory, as docker's --env-file and compose read it
 _ENV_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")

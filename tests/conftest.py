@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support.clocks import FakeClock
+from support.fakebotapi import FakeBotApi
+from support.people import Person
+from support.running import Running
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fakebotapi import FakeBotApi  # noqa: E402
-from people import Person  # noqa: E402
-
-from bot.app import App, build  # noqa: E402
-from bot.channels.telegram import TelegramChannel  # noqa: E402
-from bot.clock import Clock, system_clock  # noqa: E402
-from bot.settings import Settings, load_settings  # noqa: E402
-
-
-def clean_environ() -> dict[str, str]:
-    """This process's environment without any of the bot's own settings, for a child process."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTIPEST_"))}
+from bot.app import App, build
+from bot.settings import Settings, load_settings
 
 
 @pytest.fixture
@@ -49,49 +38,6 @@ async def fake() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi() as server:
         yield server
     assert server.violations == [], server.violations
-
-
-class FakeClock:
-    """A clock tests move by hand; it starts on a Monday morning in term time."""
-
-    def __init__(self, start: str = "2026-11-23T08:00:00+00:00") -> None:
-        self.now = datetime.fromisoformat(start)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: str) -> None:
-        self.now = datetime.fromisoformat(moment)
-
-
-class Running:
-    """The bot process in miniature: one app, one Telegram channel, restartable."""
-
-    def __init__(self, fake: FakeBotApi, env: dict[str, str], clock: Clock = system_clock) -> None:
-        self.fake = fake
-        self.env = {**env, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
-        self.clock = clock
-        self.channel: TelegramChannel | None = None
-
-    @property
-    def app(self) -> App:
-        assert self.channel is not None
-        return self.channel.app
-
-    async def start(self) -> None:
-        self.channel = TelegramChannel(build(load_settings(self.env), self.clock))
-        await self.channel.start(poll_timeout=1)
-        await self.fake.wait_for(lambda c: c.method == "getUpdates")
-
-    async def stop(self) -> None:
-        if self.channel:
-            await self.channel.stop()
-            self.channel.app.stores.db.close()
-            self.channel = None
-
-    async def restart(self) -> None:
-        await self.stop()
-        await self.start()
 
 
 @pytest.fixture

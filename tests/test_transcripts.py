@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from transcript import Transcript
+from support.transcript import Transcript
 
-from bot.model import Identity
+from bot.core.model import Identity
 
 GOLDEN = Path(__file__).parent / "golden"
 WALKS = {

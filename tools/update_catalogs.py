@@ -25,7 +25,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # babel.cfg names the flow extractor as `bot.i18n_extract`
+sys.path.insert(0, str(ROOT))  # babel.cfg names the flow extractor as `bot.core.i18n_extract`
 
 from bot.settings import LOCALES  # noqa: E402
 

@@ -37,7 +37,7 @@ def main() -> None:
         .base_file_url(f"{url}/file/bot")
     )
     if os.environ.get("BENCH_PTB_REQUEST") == "aiohttp":
-        from bot.channels.telegram_request import AiohttpRequest
+        from bot.channels.telegram.request import AiohttpRequest
 
         builder = builder.request(AiohttpRequest()).get_updates_request(
             AiohttpRequest(connection_pool_size=1)

@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from bot.app import App
+from bot.background.outbox import OutboxSender
 from bot.clock import stamp
-from bot.commands import command_trigger
-from bot.i18n import N_
-from bot.model import Identity, Inbound, Outbound, Text, parse_button_data
-from bot.outbox import OutboxSender
+from bot.core.commands import command_trigger
+from bot.core.i18n import N_
+from bot.core.model import Identity, Inbound, Outbound, Text, parse_button_data
 from bot.storage.coordinators import CONSOLE_ID
 
 # The coordinator is the console: its notifications are addressed to CONSOLE_ID.

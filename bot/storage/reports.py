@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.casecode import new_case_code
+from bot.core.casecode import new_case_code
 from bot.crypto import Vault
 from bot.storage.db import Database
 
@@ -33,7 +33,7 @@ class Report:
     role: str = "pupil"
     due: str | None = None
     closed: str | None = None
-    outcome_code: str = ""  # one of `bot.closing.OUTCOMES` once the case was closed
+    outcome_code: str = ""  # one of `bot.chat.closing.OUTCOMES` once the case was closed
     kinds: tuple[str, ...] = ()  # every kind the reporter chose; `kind` is the first
 
 

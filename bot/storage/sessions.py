@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from bot.core.engine import Session
 from bot.crypto import Vault
-from bot.engine import Session
 from bot.storage.db import Database
 
 

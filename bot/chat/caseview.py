@@ -1,0 +1,269 @@
+"""What a coordinator reads about one case: its header, the whole case once, and its evidence.
+
+The whole case (story, thread, notes, history, photos) is shown when the case is opened; every
+action after that answers with the header and the actions that apply, so nothing is sent twice.
+Which actions apply depends on the case: a closed case can be read, noted and reopened; a case
+whose reporter asked to be forgotten has no way to write to them.
+"""
+
+from __future__ import annotations
+
+from bot.cases.labels import case_label
+from bot.chat import checklist
+from bot.chat.turn import Refused, Turn, ViewPart
+from bot.core.i18n import N_
+from bot.core.model import Choice, Screen, Text, lines
+from bot.core.textsafety import neutralise
+from bot.storage.reports import Report
+from bot.storage.threads import TO_REPORTER
+
+STATUS = {
+    "new": N_("new"),
+    "claimed": N_("claimed"),
+    "in_progress": N_("in progress"),
+    "closed": N_("closed"),
+}
+# The case's actions, by trigger id (labels and moves are in flows/coordinator.yaml).
+OPEN_ACTIONS = ("claim", "status", "phase", "message", "note", "close", "evidence", "checklist")
+CLOSED_ACTIONS = ("note", "reopen", "evidence")
+UNREACHABLE = N_(
+    "✉️ The reporter can no longer be reached: they asked the bot to forget them. "
+    "You can still add notes."
+)
+
+
+def find_case(turn: Turn, *, open_only: bool = False) -> Report:
+    """The case open in this conversation, checked again: button data can be forged."""
+    if turn.coordinator is None:
+        raise Refused(Text(N_("Only anti-bullying coordinators can do that.")))
+    code = str(turn.session.answers.get("case", ""))
+    report = turn.stores.reports.get(code)
+    if report is None:
+        raise Refused(Text(N_("I cannot find case {case}."), {"case": code}))
+    if open_only and report.status == "closed":
+        raise Refused(Text(N_("Case {case} is closed. Reopen it first."), {"case": code}))
+    return report
+
+
+def is_online(report: Report) -> bool:
+    """Online bullying, whichever way it was reported: the kind, or the place."""
+    return "online" in report.kind.split(",") or report.place == "online"
+
+
+def kind_label(kind: str) -> Text:
+    """One kind, or several joined ("names,excluding")."""
+    labels = [case_label("kind", one) for one in kind.split(",") if one]
+    if len(labels) < 2:  # never an empty msgid: gettext("") is the catalog's header
+        return case_label("kind", kind)
+    template = " + ".join(f"{{k{n}}}" for n in range(len(labels)))
+    return Text(template, {f"k{n}": label for n, label in enumerate(labels)})
+
+
+def status_text(status: str) -> Text:
+    return Text(STATUS.get(status, status))
+
+
+def outcome_label(turn: Turn, report: Report) -> Text | None:
+    """The outcome a case was closed with, as the closing button said it; None if none."""
+    if report.outcome_code:
+        label = turn.stores.label("outcome", report.outcome_code, "coordinator")
+        if report.outcome:
+            return Text("{label} — {note}", {"label": label, "note": neutralise(report.outcome)})
+        return label
+    return Text("{note}", {"note": neutralise(report.outcome)}) if report.outcome else None
+
+
+def header(turn: Turn, report: Report, reachable: bool) -> list[Text]:
+    """Code, status, who has it, phase; the outcome; whether the reporter can be reached."""
+    stores = turn.stores
+    texts = [
+        Text(
+            N_("Case {case} · {status}"),
+            {"case": report.code, "status": status_text(report.status)},
+        ),
+        Text(N_("Claimed by: {name}"), {"name": report.assignee_name or Text(N_("nobody yet"))}),
+    ]
+    if report.phase:
+        phase = stores.school.phases_in(turn.locale)[report.phase - 1]
+        texts.append(Text(N_("Phase: {phase}"), {"phase": phase}))
+    outcome = outcome_label(turn, report)
+    if outcome is not None:
+        msgid = (
+            N_("Outcome: {outcome}")
+            if report.status == "closed"
+            else N_("Outcome when it was closed: {outcome}")
+        )
+        texts.append(Text(msgid, {"outcome": outcome}))
+    if not reachable:
+        texts.append(Text(UNREACHABLE))
+    return texts
+
+
+def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, ...]]:
+    """The buttons for what can be done to this case now, one per row."""
+    stores, code = turn.stores, report.code
+    offered = set(CLOSED_ACTIONS if report.status == "closed" else OPEN_ACTIONS)
+    if report.assignee is not None:
+        offered.discard("claim")
+    if not reachable:
+        offered.discard("message")
+    if not stores.reports.evidence_count(code):
+        offered.discard("evidence")
+    if not is_online(report):
+        offered.discard("checklist")
+    state = turn.stores.flows["coordinator"].states[turn.session.state]
+    params = {"case": code, **checklist.counts(turn, code)}
+    return [
+        (Choice(Text(move.label, params), move.trigger, code, state.name),)
+        for move in state.accepts
+        if move.trigger in offered and move.label
+    ]
+
+
+def case_view(turn: Turn) -> ViewPart:
+    """What every action on a case answers with: the header and the actions that apply."""
+    report = find_case(turn)
+    reachable = turn.stores.reports.reachable(report.code)
+    return ViewPart(
+        texts=[lines(header(turn, report, reachable))], rows=actions(turn, report, reachable)
+    )
+
+
+def whole_case(turn: Turn, report: Report) -> list[Screen]:
+    """Everything about a case, for when it is opened: the details, then its photos."""
+    stores = turn.stores
+    about = [
+        Text(
+            N_("Case {case}, received {when}"),
+            {"case": report.code, "when": stores.local_time(report.created)},
+        ),
+        Text(
+            N_("About: {who}\nWhat: {kind}\nWhere: {place}\nHow often: {often}\nHow long: {since}"),
+            {
+                "kind": kind_label(report.kind),
+                **{
+                    key: case_label(key, getattr(report, key))
+                    for key in ("who", "place", "often", "since")
+                },
+            },
+        ),
+        Text(N_("Reporter: {name}"), {"name": neutralise(report.name)})
+        if not report.anonymous
+        else Text(N_("Reporter: no name given")),
+    ]
+    texts = [lines(about), Text(N_("Story:\n{story}"), {"story": neutralise(report.story)})]
+    texts += _thread(turn, report.code)
+    texts += [
+        Text(
+            N_("Note by {author}, {when}: {text}"),
+            {
+                "author": note["author"],
+                "when": stores.local_time(note["created"]),
+                "text": neutralise(note["text"]),
+            },
+        )
+        for note in stores.reports.notes(report.code)
+    ]
+    history = _history(turn, report.code)
+    if history:
+        texts.append(Text(N_("History:\n{lines}"), {"lines": lines(history)}))
+    if is_online(report):
+        texts += [checklist.progress(turn, report.code), Text(checklist.ONLINE_LINKS)]
+    return [Screen(tuple(texts)), *evidence(turn, report.code)]
+
+
+def evidence(turn: Turn, code: str) -> list[Screen]:
+    """The case's photos, one message each, captioned with the case code."""
+    files = turn.stores.reports.evidence(code)
+    return [
+        Screen(
+            (
+                Text(
+                    N_("Case {case}: photo {n} of {total}"),
+                    {"case": code, "n": n, "total": len(files)},
+                ),
+            ),
+            photo=file_id,
+        )
+        for n, file_id in enumerate(files, start=1)
+    ]
+
+
+def _thread(turn: Turn, code: str) -> list[Text]:
+    said = []
+    for message in turn.stores.threads.of(code):
+        when = turn.stores.local_time(message["created"])
+        text = neutralise(message["text"])
+        if message["direction"] == TO_REPORTER:
+            said.append(
+                Text(
+                    N_("➡️ {author} to the reporter, {when}:\n{text}"),
+                    {"author": message["author"], "when": when, "text": text},
+                )
+            )
+        else:
+            said.append(Text(N_("⬅️ The reporter, {when}:\n{text}"), {"when": when, "text": text}))
+    return said
+
+
+HISTORY = {
+    "case_claimed": N_("claimed"),
+    "status_new": N_("status: new"),
+    "status_claimed": N_("status: claimed"),
+    "status_in_progress": N_("status: in progress"),
+    "case_closed": N_("closed"),
+    "message_sent": N_("message to the reporter"),
+    "message_not_sent": N_("message to the reporter not sent: they asked to be forgotten"),
+    "reporter_message": N_("message from the reporter"),
+    "evidence_added": N_("photo from the reporter"),
+    "remind_sent": N_("reminder: not claimed in time"),
+    "overdue_sent": N_("reminder: overdue"),
+    "followup_asked": N_("follow-up question sent"),
+    "followup_yes": N_("follow-up: the bullying has stopped"),
+    "followup_a_bit": N_("follow-up: it has stopped a bit"),
+    "followup_no": N_("follow-up: it has not stopped"),
+    "case_reopened": N_("reopened"),
+}
+
+
+def _history(turn: Turn, code: str) -> list[Text]:
+    """Who did what when, from the audit log; phase changes name the phase."""
+    stores = turn.stores
+    rows = stores.db.rows(
+        "SELECT a.at, a.actor, a.action, c.name FROM audit a LEFT JOIN coordinators c"
+        " ON a.actor = 'coordinator:' || c.id WHERE a.report = ? ORDER BY a.id",
+        (code,),
+    )
+    phases = stores.school.phases_in(turn.locale)
+    entries = []
+    for row in rows:
+        action = row["action"]
+        if action.startswith("phase_"):
+            what = Text(N_("phase: {phase}"), {"phase": phases[int(action[6:]) - 1]})
+        elif action in HISTORY:
+            what = Text(HISTORY[action])
+        else:
+            continue  # opening a case or ticking the checklist is not case history
+        who = row["name"] or Text(
+            N_("the reporter") if row["actor"] == "reporter" else N_("the bot")
+        )
+        entries.append(
+            Text(
+                "{when} · {who} · {what}",
+                {"when": stores.local_time(row["at"]), "who": who, "what": what},
+            )
+        )
+    return entries[-12:]
+
+
+def phases_view(turn: Turn) -> ViewPart:
+    report = find_case(turn, open_only=True)
+    labels = turn.stores.school.phases_in(turn.locale)
+    texts = [Text(N_("Case {case}: choose the protocol phase."), {"case": report.code})]
+    texts.append(
+        lines([Text("{n}. {label}", {"n": n, "label": lab}) for n, lab in enumerate(labels, 1)])
+    )
+    return ViewPart(texts=texts)
+
+
+VIEWS = {"case": case_view, "phases": phases_view}

@@ -1,0 +1,276 @@
+"""One inbound in, replies out: load the session, pick the locale, run the engine, persist.
+
+Everything an update changes (session, report, outbox rows, audit) is written in one
+transaction; replies are rendered from what was committed, and sent by the channel after.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.chat import (
+    casequeue,
+    caseview,
+    casework,
+    checklist,
+    closing,
+    onboarding,
+    privacy,
+    reporter,
+    reporting,
+    signals,
+)
+from bot.chat.turn import Refused, Stores, Turn, ViewPart
+from bot.clock import Clock, stamp, system_clock
+from bot.core import replies
+from bot.core.crisis import CrisisWords
+from bot.core.engine import Engine, Session
+from bot.core.i18n import N_, pick_locale
+from bot.core.model import Choice, Identity, Inbound, Outbound, Screen, Text
+from bot.core.ratelimit import FloodGate
+from bot.core.render import Renderer
+from bot.crypto import VaultError
+from bot.storage import audit
+from bot.storage.coordinators import Coordinator
+from bot.storage.sessions import SessionStore
+
+log = logging.getLogger(__name__)
+
+Effect = Callable[[Turn, str | None], None]
+View = Callable[[Turn], ViewPart]
+
+EFFECTS: dict[str, Effect] = {
+    **reporting.EFFECTS,
+    "offer_language": onboarding.offer_language,
+    "set_language": onboarding.set_language,
+    "choose_role": onboarding.choose_role,
+    "offer_forget": privacy.offer_forget,
+    "forget": privacy.forget,
+    "keep": privacy.keep,
+    "toggle_signal": signals.toggle_signal,
+    **casework.EFFECTS,
+    **closing.EFFECTS,
+    **checklist.EFFECTS,
+    "own_case": reporter.own_case,
+    "send_to_case": reporter.send_to_case,
+    "add_evidence": reporter.add_evidence,
+    "followup_answer": reporter.followup_answer,
+}
+VIEWS: dict[str, View] = {
+    **reporting.VIEWS,
+    **casequeue.VIEWS,
+    **caseview.VIEWS,
+    **closing.VIEWS,
+    "signals_checklist": signals.checklist_view,
+    "signals_result": signals.result_view,
+    **checklist.VIEWS,
+}
+OUR_SCHOOL = N_("our school")
+
+
+class Service:
+    def __init__(
+        self,
+        stores: Stores,
+        engine: Engine,
+        renderer: Renderer,
+        crisis: CrisisWords,
+        clock: Clock = system_clock,
+        on_commit: Callable[[], None] = lambda: None,
+        on_coordinator_joined: Callable[[int], None] = lambda _user_id: None,
+    ) -> None:
+        self.stores = stores
+        self.engine = engine
+        self.renderer = renderer
+        self.crisis = crisis
+        self.clock = clock
+        self.on_commit = on_commit
+        self.on_coordinator_joined = on_coordinator_joined  # a channel gives them their menu
+        self.sessions = SessionStore(stores.db, stores.vault)
+        self.flood = FloodGate()
+
+    def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
+        key = self.stores.vault.subject(who.channel, who.user_id)
+        queued = self.stores.outbox.queued
+        verdict = self.flood.check(key, time.monotonic())
+        if verdict != "ok":
+            log.info("flood_%s", verdict)
+            if verdict == "ignore":
+                return []
+            return self.renderer.render(
+                [Screen((Text(replies.SLOW_DOWN),))], pick_locale(None, who.language_code)
+            )
+        if inbound.kind == "command" and inbound.trigger == "privacy":
+            return self._privacy(who, key, inbound.delivery)
+        db = self.stores.db
+        with db.transaction() as transaction:
+            if inbound.delivery and not self._first_delivery(inbound.delivery):
+                log.info("delivery_repeated")
+                return []
+            changes = db.changes
+            turn = self._turn(who, key, inbound)
+            self._step(turn, inbound)
+            # A notice that asks something (language, forgetting) is the answer on its own.
+            asks = any(notice.asks for notice in turn.notices)
+            screens = turn.notices if asks else [*turn.notices, *self._screen(turn)]
+            if db.changes == changes:
+                # Nothing but the session (and the delivery id) changes: a cheaper commit.
+                transaction.navigation_only(key)
+            if not turn.forgotten:
+                self.sessions.save(key, turn.session, turn.now)
+        if self.stores.outbox.queued != queued:  # wake the sender only when there is news
+            self.on_commit()
+        return self.renderer.render(screens, turn.locale, turn.audience or turn.session.flow)
+
+    def group_reply(self, language_code: str | None) -> list[Outbound]:
+        return self.renderer.render(
+            [Screen((Text(replies.PRIVATE_ONLY),))], pick_locale(None, language_code)
+        )
+
+    def _privacy(self, who: Identity, key: str, delivery: str | None) -> list[Outbound]:
+        """Answered in every state, and even when the database cannot be read."""
+        try:
+            with self.stores.db.transaction() as transaction:
+                transaction.navigation_only(key)
+                if delivery and not self._first_delivery(delivery):
+                    return []
+            session = self.sessions.load(key)
+            stored = session.locale if session else None
+        except (sqlite3.Error, VaultError):
+            log.warning("privacy_without_database")
+            session = stored = None
+        screen = privacy.privacy_screen(self.stores.school.retention_days)
+        flow = session.flow if session else None
+        return self.renderer.render([screen], pick_locale(stored, who.language_code), flow)
+
+    def failure_reply(self, language_code: str | None) -> list[Outbound]:
+        """Said when handling an update failed; works even when the database does not."""
+        screen = Screen((Text(replies.FAILED),))
+        return self.renderer.render([screen], pick_locale(None, language_code))
+
+    def _first_delivery(self, delivery: str) -> bool:
+        cursor = self.stores.db.execute(
+            "INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+            (delivery, stamp(self.clock)),
+        )
+        return cursor.rowcount == 1
+
+    def _turn(self, who: Identity, key: str, inbound: Inbound) -> Turn:
+        now = stamp(self.clock)
+        coordinator = self._coordinator(who)
+        if coordinator is None and inbound.trigger == "start" and inbound.arg:
+            coordinator = self._redeem(who, inbound.arg, now)
+        session = self.sessions.load(key)
+        if coordinator:
+            flow = "coordinator"
+        elif session and session.flow in onboarding.PUBLIC_FLOWS:
+            flow = session.flow
+        else:
+            flow = "welcome"
+        if session is None or not self._fits(session, flow):
+            # A new user, a changed role, or a state a newer flow file no longer has.
+            session = self.engine.new_session(flow, locale=session.locale if session else None)
+        locale = pick_locale(session.locale, who.language_code)
+        return Turn(self.stores, who, key, session, locale, coordinator, now)
+
+    def _fits(self, session: Session, flow: str) -> bool:
+        return session.flow == flow and session.state in self.engine.flows[flow].states
+
+    def _coordinator(self, who: Identity) -> Coordinator | None:
+        if who.channel == "terminal" and who.role == "coordinator":
+            return self.stores.coordinators.console(stamp(self.clock))
+        if who.channel != "telegram":
+            return None
+        found = self.stores.coordinators.by_telegram_id(who.user_id)
+        return found if found and found.active else None
+
+    def _redeem(self, who: Identity, code: str, now: str) -> Coordinator | None:
+        if who.channel != "telegram":
+            return None
+        coordinator = self.stores.coordinators.redeem(code, who.user_id, now)
+        if coordinator:
+            audit.record(self.stores.db, now, f"coordinator:{coordinator.id}", "invite_redeemed")
+            log.info("invite_redeemed coordinator=%s", coordinator.id)
+            self.on_coordinator_joined(who.user_id)
+        return coordinator
+
+    def _step(self, turn: Turn, inbound: Inbound) -> None:
+        session = turn.session
+        self._move(turn, inbound)
+        if inbound.kind == "text" and inbound.text and self.crisis.match(inbound.text):
+            # Danger first, wherever the user is and whatever else happened (the text itself
+            # was handled as usual: a report in progress keeps it).
+            log.info("crisis_help_shown flow=%s state=%s", session.flow, session.state)
+            turn.notices.insert(0, replies.crisis_screen())
+
+    def _move(self, turn: Turn, inbound: Inbound) -> None:
+        session = turn.session
+        before = (session.state, copy.deepcopy(session.answers), session.locale)
+        state = self.engine.state_of(session)
+        step = self.engine.step(session, inbound)
+        if step.problem:
+            log.info(
+                "inbound_refused problem=%s flow=%s state=%s kept=%s",
+                step.problem,
+                session.flow,
+                session.state,
+                step.kept,
+            )
+            flow = self.engine.flows[session.flow]
+            turn.notices += replies.problem_screens(step, flow, state)
+            return
+        if step.carried:
+            turn.notices.append(Screen((Text(replies.CARRIED),)))
+        if step.clipped is not None:
+            turn.notices.append(replies.clipped_screen(step.clipped))
+        if step.effects:
+            try:
+                with self.stores.db.savepoint():
+                    for effect in step.effects:
+                        EFFECTS[effect.name](turn, effect.arg)
+            except Refused as refused:
+                session.state, session.answers, session.locale = before
+                turn.locale = pick_locale(session.locale, turn.who.language_code)
+                turn.notices = [Screen((refused.text,))]
+                return
+        # After the effects, so that a notice can name what they made (the case code).
+        params = self._params(turn)
+        turn.notices.extend(Screen((Text(msgid, params),)) for msgid in step.notices)
+
+    def _params(self, turn: Turn) -> dict[str, Any]:
+        school = self.stores.school
+        return {
+            **{k: v for k, v in turn.session.answers.items() if isinstance(v, str | int)},
+            "school": school.name or Text(OUR_SCHOOL),
+            "promise": school.promise_in(turn.locale),
+            "name": turn.coordinator.name if turn.coordinator else "",
+            "channel_note": replies.channel_note(turn.who.channel),
+        }
+
+    def _screen(self, turn: Turn) -> list[Screen]:
+        session = turn.session
+        flow = self.engine.flows[session.flow]
+        state = flow.states[session.state]
+        try:
+            part = VIEWS[state.view](turn) if state.view else ViewPart()
+        except Refused as refused:
+            part = ViewPart(texts=[refused.text])
+        params = self._params(turn)
+        scope = str(session.answers.get(state.scope, "")) or None if state.scope else None
+        rows = list(part.rows)
+        rows += [
+            (Choice(Text(move.label), move.trigger, scope, state.name),)
+            for move in state.buttons
+            if move.label
+        ]
+        footer = tuple(Choice(Text(m.label), m.trigger) for m in flow.footer_of(state) if m.label)
+        if footer:
+            rows.append(footer)
+        texts = [Text(msgid, params) for msgid in state.say] + part.texts
+        texts += [Text(msgid, params) for msgid in state.say_after]
+        return [*part.before, Screen(tuple(texts) or (Text("👇"),), tuple(rows))]

@@ -1,0 +1,62 @@
+"""Turn untranslated `Screen`s into `Outbound` messages in one locale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from babel.support import NullTranslations
+
+from bot.core.model import Outbound, Screen, Text
+from bot.core.textsafety import split_text
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+class _Keep(dict):
+    """format_map helper: an unknown placeholder stays visible instead of crashing a reply."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Renderer:
+    def __init__(self, catalogs: Mapping[str, NullTranslations]) -> None:
+        self.catalogs = catalogs
+
+    def text(self, text: Text, locale: str, audience: str | None = None) -> str:
+        """`text` in `locale`; the audience's own translation (msgctxt) wins where it has one.
+
+        One English msgid can need two Dutch texts: "je" for a child, "u" for a parent.
+        """
+        catalog = self.catalogs[locale]
+        translated = catalog.pgettext(audience, text.msgid) if audience else text.msgid
+        if translated is text.msgid:  # pgettext hands the msgid itself back when it has none
+            translated = catalog.gettext(text.msgid)
+        params: dict[str, Any] = {
+            name: self.text(value, locale, audience) if isinstance(value, Text) else value
+            for name, value in text.params.items()
+        }
+        return translated.format_map(_Keep(params))
+
+    def render(
+        self, screens: list[Screen], locale: str, audience: str | None = None
+    ) -> list[Outbound]:
+        """Translate screens for one reader: `audience` is their flow (pupil, parent, ...)."""
+        out: list[Outbound] = []
+        for screen in screens:
+            body = "\n\n".join(self.text(t, locale, audience) for t in screen.texts)
+            rows = tuple(
+                tuple((self.text(c.label, locale, audience), c.data) for c in row)
+                for row in screen.rows
+            )
+            if screen.photo:
+                if len(body) <= CAPTION_LIMIT:
+                    out.append(Outbound(text=body, rows=rows, photo=screen.photo))
+                    continue
+                out.append(Outbound(text="", photo=screen.photo))
+            parts = split_text(body, TEXT_LIMIT) or ["…"]
+            out.extend(Outbound(text=part) for part in parts[:-1])
+            out.append(Outbound(text=parts[-1], rows=rows))
+        return out

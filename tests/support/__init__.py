@@ -1,0 +1,1 @@
+"""Helpers for the tests, imported as `support.*`; never collected, never a test file."""
