@@ -10,19 +10,17 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.schools.school import School
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("nl", "en")
-DEFAULT_PHASES = {
-    "nl": ["Fase 1", "Fase 2", "Fase 3", "Fase 4", "Fase 5", "Fase 6"],
-    "en": ["Phase 1", "Phase 2", "Phase 3", "Phase 4", "Phase 5", "Phase 6"],
-}
 # Telegram allows 1-256 characters A-Za-z0-9_- for a webhook's secret token; fewer than 16 would
 # be guessable, so a shorter one is refused.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
@@ -37,31 +35,6 @@ _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$"
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message is one sentence for the operator."""
-
-
-@dataclass(frozen=True)
-class School:
-    name: str | None = None  # None: "our school" in the user's language
-    promise: dict[str, str] = field(
-        default_factory=lambda: {"nl": "binnen 1 schooldag", "en": "within 1 school day"}
-    )
-    phases: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_PHASES))
-    timezone: str = "Europe/Amsterdam"
-    hours: tuple[time, time] = (time(8, 30), time(15, 0))  # a school day, Monday to Friday
-    promise_hours: float = 6.5  # school hours until a new case must be claimed
-    followup_days: int = 10  # school days after closing until "Has the bullying stopped?"
-    retention_days: int = 365  # days after closing until a case's content is deleted
-    reports_per_hour: int = 3  # more reports from one person within an hour are refused kindly
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def promise_in(self, locale: str) -> str:
-        return self.promise.get(locale) or self.promise.get("nl") or ""
-
-    def phases_in(self, locale: str) -> list[str]:
-        return self.phases.get(locale) or self.phases.get("nl") or DEFAULT_PHASES["nl"]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from typing import Any
 from bot.background.retention import purge_due
 from bot.background.waker import Waker
 from bot.cases.notifications import notify_coordinators, notify_reporter
-from bot.chat.turn import Stores
 from bot.clock import Clock, stamp, system_clock
-from bot.storage import audit
+from bot.schools.school import School
+from bot.storage import Stores, audit
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,16 @@ HANDLERS: dict[str, Callable[[Stores, dict[str, Any], str], None]] = {
 
 
 class JobRunner:
-    def __init__(self, stores: Stores, clock: Clock = system_clock) -> None:
+    def __init__(self, stores: Stores, school: School, clock: Clock = system_clock) -> None:
         self.stores = stores
+        self.school = school
         self.clock = clock
         self.on_enqueue: Callable[[], None] = lambda: None
         self.waker = Waker(clock, stores.jobs.next_due, IDLE_WAIT)
 
     def run_due(self) -> int:
         """Do every job that is due, and the daily purge; returns how many jobs were done."""
-        purge_due(self.stores, self.clock())
+        purge_due(self.stores, self.school, self.clock())
         done = 0
         now = stamp(self.clock)
         for job in self.stores.jobs.due(now):

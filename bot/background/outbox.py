@@ -16,10 +16,11 @@ from datetime import UTC, timedelta
 
 from bot.background.waker import Waker
 from bot.cases.notifications import notification_screen
-from bot.chat.turn import Stores
 from bot.clock import Clock, stamp, system_clock
 from bot.core.model import Outbound
 from bot.core.render import Renderer
+from bot.schools.school import School
+from bot.storage import Stores
 from bot.storage.sessions import SessionStore
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class OutboxSender:
     def __init__(
         self,
         stores: Stores,
+        school: School,
         renderer: Renderer,
         send: Send,
         clock: Clock = system_clock,
@@ -72,6 +74,7 @@ class OutboxSender:
         self.max_delay = max_delay
         self.only_chat = only_chat  # the terminal delivers to its own user only
         self.stores = stores
+        self.school = school
         self.renderer = renderer
         self.send = send
         self.clock = clock
@@ -134,7 +137,7 @@ class OutboxSender:
                 with self.stores.db.transaction():
                     self.stores.outbox.retry(row["id"], row["attempts"], self._paused[chat])
                 continue
-            screen = notification_screen(self.stores, row["payload"])
+            screen = notification_screen(self.stores, self.school, row["payload"])
             try:
                 for outbound in self.renderer.render([screen], locale, audience):
                     await self.send(chat, outbound)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.chat.turn import Stores
-from bot.storage import audit
+from bot.schools.school import School
+from bot.storage import Stores, audit
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +22,14 @@ SESSION_DAYS = 30  # a conversation untouched this long is forgotten
 DELIVERY_DAYS = 7  # Telegram redelivers for at most a day; a week is plenty
 
 
-def purge_due(stores: Stores, now: datetime) -> int:
+def purge_due(stores: Stores, school: School, now: datetime) -> int:
     """Purge once per local day; returns how many cases were deleted."""
-    today = now.astimezone(stores.school.zone).date().isoformat()
+    today = now.astimezone(school.zone).date().isoformat()
     row = stores.db.row("SELECT value FROM meta WHERE key = ?", (LAST_PURGE,))
     if row and row["value"] >= today:
         return 0
     with stores.db.transaction():
-        purged = purge(stores, now)
+        purged = purge(stores, school, now)
         stores.db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -38,9 +38,9 @@ def purge_due(stores: Stores, now: datetime) -> int:
     return purged
 
 
-def purge(stores: Stores, now: datetime) -> int:
+def purge(stores: Stores, school: School, now: datetime) -> int:
     """Delete closed cases older than the retention period, keeping only their counts."""
-    limit = (now - timedelta(days=stores.school.retention_days)).isoformat(timespec="seconds")
+    limit = (now - timedelta(days=school.retention_days)).isoformat(timespec="seconds")
     at = now.isoformat(timespec="seconds")
     cases = stores.db.rows(
         "SELECT id, code, role, kind, place, created FROM reports"

@@ -10,9 +10,10 @@ import json
 from typing import Any
 
 from bot.cases.labels import case_label
-from bot.chat.turn import Stores
 from bot.core.i18n import N_, NC_
 from bot.core.model import Choice, Screen, Text
+from bot.schools.school import School
+from bot.storage import Stores
 
 COORDINATOR_EVENTS = {
     "reporter_message": N_("✉️ {case}: the reporter sent a new message."),
@@ -81,7 +82,7 @@ NC_(
 NC_("parent", "A bit")
 
 
-def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:
+def notification_screen(stores: Stores, school: School, payload: dict[str, Any]) -> Screen:
     code, event = payload["code"], payload["event"]
     open_case = ((Choice(Text(N_("Open {case}"), {"case": code}), "open", code),),)
     if event == "new_report":
@@ -90,7 +91,7 @@ def notification_screen(stores: Stores, payload: dict[str, Any]) -> Screen:
             {
                 "case": code,
                 "kind": case_label("kind", payload["kind"]),
-                "when": stores.local_time(payload["at"]),
+                "when": school.local_time(payload["at"]),
             },
         )
         return Screen((text,), rows=open_case)

@@ -102,6 +102,7 @@ def chat(
 
     sender = OutboxSender(
         app.stores,
+        app.school,
         app.renderer,
         collect,
         app.clock,

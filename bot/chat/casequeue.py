@@ -28,7 +28,7 @@ PARENT = N_("parent")
 
 def waited(turn: Turn, since: str) -> Text:
     """How long since `since`, in school time: hours within a school day, then days."""
-    school = turn.stores.school
+    school = turn.school
     start, now = datetime.fromisoformat(since), datetime.fromisoformat(turn.now)
     hours = school_hours_between(start, now, school)
     days = int(hours // school_day_hours(school))

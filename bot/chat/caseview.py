@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from bot.cases.labels import case_label
 from bot.chat import checklist
-from bot.chat.turn import Refused, Turn, ViewPart
+from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
-from bot.core.model import Choice, Screen, Text, lines
+from bot.core.model import Choice, Refused, Screen, Text, lines
 from bot.core.textsafety import neutralise
 from bot.storage.reports import Report
 from bot.storage.threads import TO_REPORTER
@@ -66,7 +66,7 @@ def status_text(status: str) -> Text:
 def outcome_label(turn: Turn, report: Report) -> Text | None:
     """The outcome a case was closed with, as the closing button said it; None if none."""
     if report.outcome_code:
-        label = turn.stores.label("outcome", report.outcome_code, "coordinator")
+        label = turn.label("outcome", report.outcome_code, "coordinator")
         if report.outcome:
             return Text("{label} — {note}", {"label": label, "note": neutralise(report.outcome)})
         return label
@@ -75,7 +75,6 @@ def outcome_label(turn: Turn, report: Report) -> Text | None:
 
 def header(turn: Turn, report: Report, reachable: bool) -> list[Text]:
     """Code, status, who has it, phase; the outcome; whether the reporter can be reached."""
-    stores = turn.stores
     texts = [
         Text(
             N_("Case {case} · {status}"),
@@ -84,7 +83,7 @@ def header(turn: Turn, report: Report, reachable: bool) -> list[Text]:
         Text(N_("Claimed by: {name}"), {"name": report.assignee_name or Text(N_("nobody yet"))}),
     ]
     if report.phase:
-        phase = stores.school.phases_in(turn.locale)[report.phase - 1]
+        phase = turn.school.phases_in(turn.locale)[report.phase - 1]
         texts.append(Text(N_("Phase: {phase}"), {"phase": phase}))
     outcome = outcome_label(turn, report)
     if outcome is not None:
@@ -111,7 +110,7 @@ def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, .
         offered.discard("evidence")
     if not is_online(report):
         offered.discard("checklist")
-    state = turn.stores.flows["coordinator"].states[turn.session.state]
+    state = turn.flows["coordinator"].states[turn.session.state]
     params = {"case": code, **checklist.counts(turn, code)}
     return [
         (Choice(Text(move.label, params), move.trigger, code, state.name),)
@@ -135,7 +134,7 @@ def whole_case(turn: Turn, report: Report) -> list[Screen]:
     about = [
         Text(
             N_("Case {case}, received {when}"),
-            {"case": report.code, "when": stores.local_time(report.created)},
+            {"case": report.code, "when": turn.school.local_time(report.created)},
         ),
         Text(
             N_("About: {who}\nWhat: {kind}\nWhere: {place}\nHow often: {often}\nHow long: {since}"),
@@ -158,7 +157,7 @@ def whole_case(turn: Turn, report: Report) -> list[Screen]:
             N_("Note by {author}, {when}: {text}"),
             {
                 "author": note["author"],
-                "when": stores.local_time(note["created"]),
+                "when": turn.school.local_time(note["created"]),
                 "text": neutralise(note["text"]),
             },
         )
@@ -192,7 +191,7 @@ def evidence(turn: Turn, code: str) -> list[Screen]:
 def _thread(turn: Turn, code: str) -> list[Text]:
     said = []
     for message in turn.stores.threads.of(code):
-        when = turn.stores.local_time(message["created"])
+        when = turn.school.local_time(message["created"])
         text = neutralise(message["text"])
         if message["direction"] == TO_REPORTER:
             said.append(
@@ -234,7 +233,7 @@ def _history(turn: Turn, code: str) -> list[Text]:
         " ON a.actor = 'coordinator:' || c.id WHERE a.report = ? ORDER BY a.id",
         (code,),
     )
-    phases = stores.school.phases_in(turn.locale)
+    phases = turn.school.phases_in(turn.locale)
     entries = []
     for row in rows:
         action = row["action"]
@@ -250,7 +249,7 @@ def _history(turn: Turn, code: str) -> list[Text]:
         entries.append(
             Text(
                 "{when} · {who} · {what}",
-                {"when": stores.local_time(row["at"]), "who": who, "what": what},
+                {"when": turn.school.local_time(row["at"]), "who": who, "what": what},
             )
         )
     return entries[-12:]
@@ -258,7 +257,7 @@ def _history(turn: Turn, code: str) -> list[Text]:
 
 def phases_view(turn: Turn) -> ViewPart:
     report = find_case(turn, open_only=True)
-    labels = turn.stores.school.phases_in(turn.locale)
+    labels = turn.school.phases_in(turn.locale)
     texts = [Text(N_("Case {case}: choose the protocol phase."), {"case": report.code})]
     texts.append(
         lines([Text("{n}. {label}", {"n": n, "label": lab}) for n, lab in enumerate(labels, 1)])

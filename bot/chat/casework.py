@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from bot.cases.notifications import notify_reporter
 from bot.chat.caseview import evidence, find_case, status_text, whole_case
-from bot.chat.turn import Refused, Stores, Turn
+from bot.chat.turn import Turn
 from bot.core.i18n import N_
-from bot.core.model import Text
+from bot.core.model import Refused, Text
+from bot.storage import Stores
 from bot.storage.threads import TO_REPORTER
 
 UNREACHABLE = N_(
@@ -87,7 +88,7 @@ def set_phase(turn: Turn, phase: str | None) -> None:
         raise Refused(Text(N_("That phase does not exist.")))
     turn.stores.reports.set_phase(report.code, int(phase), turn.now)
     turn.record(f"phase_{phase}", report.code)
-    label = turn.stores.school.phases_in(turn.locale)[int(phase) - 1]
+    label = turn.school.phases_in(turn.locale)[int(phase) - 1]
     turn.say(N_("Case {case}: now in {phase}."), case=report.code, phase=label)
 
 

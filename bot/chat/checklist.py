@@ -6,9 +6,9 @@ stand the two places the protocol sends online bullying to.
 
 from __future__ import annotations
 
-from bot.chat.turn import Refused, Turn, ViewPart
+from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
-from bot.core.model import Choice, Text, lines
+from bot.core.model import Choice, Refused, Text, lines
 
 ONLINE_LINKS = N_(
     "Online bullying, as the protocol says:\n"
@@ -89,7 +89,7 @@ def checklist_view(turn: Turn) -> ViewPart:
         ticked = ticks.get(n)
         who = ""
         if ticked:
-            when = turn.stores.local_time(ticked["ticked_at"])
+            when = turn.school.local_time(ticked["ticked_at"])
             who = Text(N_(" — ticked by {name}, {when}"), {"name": ticked["name"], "when": when})
         mark = "☑️" if ticked else "⬜"
         items.append(

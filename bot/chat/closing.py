@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.chat.caseview import find_case
-from bot.chat.turn import Refused, Stores, Turn, ViewPart
+from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
-from bot.core.model import Text
+from bot.core.model import Refused, Text
 from bot.core.textsafety import neutralise
+from bot.schools.school import School
 from bot.schools.schooltime import add_school_days
+from bot.storage import Stores
 
 # The outcome codes stored with a closed case; flows/coordinator.yaml labels them (`case_close`).
 OUTCOMES = ("resolved", "referred", "not_confirmed", "not_bullying", "test_or_duplicate")
@@ -29,7 +31,7 @@ NO_FOLLOWUP = N_(
 )
 
 
-def close(stores: Stores, code: str, outcome: str, note: str, now: str) -> bool:
+def close(stores: Stores, school: School, code: str, outcome: str, note: str, now: str) -> bool:
     """Close a case and plan the follow-up question; False when it was already closed.
 
     No follow-up is planned for a reporter who can no longer be reached.
@@ -38,7 +40,6 @@ def close(stores: Stores, code: str, outcome: str, note: str, now: str) -> bool:
         return False
     if not stores.reports.reachable(code):
         return True
-    school = stores.school
     followup = add_school_days(datetime.fromisoformat(now), school.followup_days, school)
     stores.jobs.schedule(
         f"followup:{code}:{now}", "followup", code, followup.isoformat(timespec="seconds")
@@ -49,7 +50,7 @@ def close(stores: Stores, code: str, outcome: str, note: str, now: str) -> bool:
 def close_confirm_view(turn: Turn) -> ViewPart:
     report = find_case(turn, open_only=True)
     answers = turn.session.answers
-    outcome = turn.stores.label("outcome", answers.get("outcome"), "coordinator")
+    outcome = turn.label("outcome", answers.get("outcome"), "coordinator")
     texts = [
         Text(
             N_("Close case {case} with the outcome '{outcome}'?"),
@@ -60,7 +61,7 @@ def close_confirm_view(turn: Turn) -> ViewPart:
         note = neutralise(str(answers["outcome_note"]))
         texts.append(Text(N_("Explanation: {note}"), {"note": note}))
     followup = FOLLOWUP if turn.stores.reports.reachable(report.code) else NO_FOLLOWUP
-    texts.append(Text(followup, {"days": turn.stores.school.followup_days}))
+    texts.append(Text(followup, {"days": turn.school.followup_days}))
     return ViewPart(texts=texts)
 
 
@@ -71,7 +72,7 @@ def close_case(turn: Turn, _arg: str | None) -> None:
     note = str(answers.pop("outcome_note", ""))
     if outcome not in OUTCOMES:
         raise Refused(Text(N_("Choose an outcome first.")))
-    if not close(turn.stores, report.code, outcome, note, turn.now):
+    if not close(turn.stores, turn.school, report.code, outcome, note, turn.now):
         # Someone else closed it meanwhile: nothing changes, and the question is not asked again.
         turn.say(N_("Case {case} was already closed. Nothing was changed."), case=report.code)
         return
@@ -85,7 +86,7 @@ def close_case(turn: Turn, _arg: str | None) -> None:
             "the bullying has stopped."
         ),
         case=report.code,
-        days=turn.stores.school.followup_days,
+        days=turn.school.followup_days,
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.chat.turn import Refused, Turn
+from bot.chat.turn import Turn
 from bot.core.engine import TYPED, TYPED_PHOTOS, Session
 from bot.core.i18n import N_, NC_
-from bot.core.model import Choice, Screen, Text
+from bot.core.model import Choice, Refused, Screen, Text
 from bot.settings import LOCALES
 
 LANGUAGE_NAMES = {"nl": N_("🇳🇱 Nederlands"), "en": N_("🇬🇧 English")}
@@ -16,12 +16,12 @@ PUBLIC_FLOWS = ("welcome", "pupil", "parent")  # everyone who is not a coordinat
 
 def choose_role(turn: Turn, flow: str | None) -> None:
     """Start over in the flow of the chosen role (or the role question); the language stays."""
-    if flow not in PUBLIC_FLOWS or flow not in turn.stores.flows:
+    if flow not in PUBLIC_FLOWS or flow not in turn.flows:
         raise Refused(Text(N_("That choice does not exist.")))
     locale = turn.session.locale
     answers = turn.session.answers
     typed = {key: answers[key] for key in (TYPED, TYPED_PHOTOS) if key in answers}
-    turn.session = Session(flow, turn.stores.flows[flow].initial, typed, locale)
+    turn.session = Session(flow, turn.flows[flow].initial, typed, locale)
     if typed and flow != "welcome":  # what was typed before the role question is kept
         turn.say(KEPT)
 

@@ -97,7 +97,7 @@ def forget(turn: Turn, _arg: str | None) -> None:
     turn.forgotten = True
     turn.audience = turn.session.flow  # "done" is still said to a pupil or a parent
     # What is shown next is a fresh start; it is not stored until the user sends something.
-    turn.session = Session("welcome", stores.flows["welcome"].initial, {}, turn.session.locale)
+    turn.session = Session("welcome", turn.flows["welcome"].initial, {}, turn.session.locale)
     log.info("reporter_forgotten reports=%s", cut)
     turn.say(FORGOTTEN)
 

@@ -7,9 +7,9 @@ the reporter is known only by the pseudonym the report was filed under.
 from __future__ import annotations
 
 from bot.cases.notifications import notify_coordinators
-from bot.chat.turn import Refused, Turn
+from bot.chat.turn import Turn
 from bot.core.i18n import N_, NC_
-from bot.core.model import Text
+from bot.core.model import Refused, Text
 from bot.storage.reports import Report
 from bot.storage.threads import FROM_REPORTER
 

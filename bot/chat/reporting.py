@@ -7,10 +7,10 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.cases.notifications import notify_coordinators
-from bot.chat.turn import Refused, Turn, ViewPart
+from bot.chat.turn import Turn, ViewPart
 from bot.core.engine import TYPED, TYPED_PHOTOS
 from bot.core.i18n import N_, NC_
-from bot.core.model import Choice, Text, lines
+from bot.core.model import Choice, Refused, Text, lines
 from bot.core.textsafety import neutralise
 from bot.schools.schooltime import add_school_hours
 
@@ -67,13 +67,11 @@ NC_(
 def summary_view(turn: Turn) -> ViewPart:
     answers = turn.session.answers
     flow = turn.session.flow
-    fields = [
-        Text(SUMMARY_FIELDS[0][1], {"value": turn.stores.label("who", answers.get("who"), flow)})
-    ]
+    fields = [Text(SUMMARY_FIELDS[0][1], {"value": turn.label("who", answers.get("who"), flow)})]
     kinds = [_kind_label(turn, kind) for kind in _kinds(answers)]
     fields.append(Text(N_("What: {value}"), {"value": _joined(kinds)}))
     fields += [
-        Text(line, {"value": turn.stores.label(key, answers.get(key), flow)})
+        Text(line, {"value": turn.label(key, answers.get(key), flow)})
         for key, line in SUMMARY_FIELDS[1:]
     ]
     fields.append(Text(N_("Photos: {count}"), {"count": len(answers.get("evidence", []))}))
@@ -87,10 +85,10 @@ def summary_view(turn: Turn) -> ViewPart:
 
 def _kind_label(turn: Turn, kind: str) -> Text:
     """The label of the button that ticked `kind` (kinds are toggled, not saved by a button)."""
-    for move in turn.stores.flows[turn.session.flow].all_moves():
+    for move in turn.flows[turn.session.flow].all_moves():
         if move.do == "toggle_kind" and move.arg == kind and move.label:
             return Text(move.label)
-    return turn.stores.label("kind", kind, turn.session.flow)
+    return turn.label("kind", kind, turn.session.flow)
 
 
 def _kinds(answers: dict) -> list[str]:
@@ -104,7 +102,7 @@ def _joined(texts: list[Text]) -> Text:
 
 def _next_report_at(turn: Turn) -> str | None:
     """When this reporter may start another report (HH:MM), or None when they may now."""
-    stores, school = turn.stores, turn.stores.school
+    stores, school = turn.stores, turn.school
     hour_ago = (datetime.fromisoformat(turn.now) - timedelta(hours=1)).isoformat(timespec="seconds")
     recent = stores.db.rows(
         "SELECT created FROM reports WHERE reporter = ? AND created > ? ORDER BY created DESC",
@@ -115,7 +113,7 @@ def _next_report_at(turn: Turn) -> str | None:
     # The one that has to leave the hour before there is room again.
     oldest = recent[school.reports_per_hour - 1]["created"]
     free = (datetime.fromisoformat(oldest) + timedelta(hours=1)).isoformat(timespec="seconds")
-    return stores.local_time(free)[-5:]
+    return turn.school.local_time(free)[-5:]
 
 
 def start_report(turn: Turn, _arg: str | None) -> None:
@@ -145,7 +143,7 @@ def require_kind(turn: Turn, _arg: str | None) -> None:
 
 def kind_choices_view(turn: Turn) -> ViewPart:
     """The kind buttons, each ticked ✅ when chosen: they are pressed one by one."""
-    state = turn.stores.flows[turn.session.flow].states[turn.session.state]
+    state = turn.flows[turn.session.flow].states[turn.session.state]
     chosen = _kinds(turn.session.answers)
     rows = []
     for move in state.accepts:
@@ -197,7 +195,7 @@ def submit_report(turn: Turn, _arg: str | None) -> None:
                 )
             )
         )
-    stores, school = turn.stores, turn.stores.school
+    stores, school = turn.stores, turn.school
     at = _next_report_at(turn)
     if at:
         raise Refused(lines([Text(NOT_SENT_YET, {"time": at}), Text(URGENT)]))
@@ -235,7 +233,7 @@ def my_reports_view(turn: Turn) -> ViewPart:
             N_("{code} from {date}: {status}"),
             {
                 "code": row["code"],
-                "date": stores.local_time(row["created"])[:10],
+                "date": turn.school.local_time(row["created"])[:10],
                 "status": Text(_status_for_reporter(row, turn.now)),
             },
         )

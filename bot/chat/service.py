@@ -25,17 +25,18 @@ from bot.chat import (
     reporting,
     signals,
 )
-from bot.chat.turn import Refused, Stores, Turn, ViewPart
+from bot.chat.turn import Turn, ViewPart
 from bot.clock import Clock, stamp, system_clock
 from bot.core import replies
 from bot.core.crisis import CrisisWords
 from bot.core.engine import Engine, Session
 from bot.core.i18n import N_, pick_locale
-from bot.core.model import Choice, Identity, Inbound, Outbound, Screen, Text
+from bot.core.model import Choice, Identity, Inbound, Outbound, Refused, Screen, Text
 from bot.core.ratelimit import FloodGate
 from bot.core.render import Renderer
 from bot.crypto import VaultError
-from bot.storage import audit
+from bot.schools.school import School
+from bot.storage import Stores, audit
 from bot.storage.coordinators import Coordinator
 from bot.storage.sessions import SessionStore
 
@@ -77,6 +78,7 @@ class Service:
     def __init__(
         self,
         stores: Stores,
+        school: School,
         engine: Engine,
         renderer: Renderer,
         crisis: CrisisWords,
@@ -85,6 +87,7 @@ class Service:
         on_coordinator_joined: Callable[[int], None] = lambda _user_id: None,
     ) -> None:
         self.stores = stores
+        self.school = school
         self.engine = engine
         self.renderer = renderer
         self.crisis = crisis
@@ -144,7 +147,7 @@ class Service:
         except (sqlite3.Error, VaultError):
             log.warning("privacy_without_database")
             session = stored = None
-        screen = privacy.privacy_screen(self.stores.school.retention_days)
+        screen = privacy.privacy_screen(self.school.retention_days)
         flow = session.flow if session else None
         return self.renderer.render([screen], pick_locale(stored, who.language_code), flow)
 
@@ -176,7 +179,9 @@ class Service:
             # A new user, a changed role, or a state a newer flow file no longer has.
             session = self.engine.new_session(flow, locale=session.locale if session else None)
         locale = pick_locale(session.locale, who.language_code)
-        return Turn(self.stores, who, key, session, locale, coordinator, now)
+        return Turn(
+            self.stores, self.school, self.engine.flows, who, key, session, locale, coordinator, now
+        )
 
     def _fits(self, session: Session, flow: str) -> bool:
         return session.flow == flow and session.state in self.engine.flows[flow].states
@@ -243,7 +248,7 @@ class Service:
         turn.notices.extend(Screen((Text(msgid, params),)) for msgid in step.notices)
 
     def _params(self, turn: Turn) -> dict[str, Any]:
-        school = self.stores.school
+        school = self.school
         return {
             **{k: v for k, v in turn.session.answers.items() if isinstance(v, str | int)},
             "school": school.name or Text(OUR_SCHOOL),

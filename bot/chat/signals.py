@@ -8,9 +8,9 @@ ticking all five of those says nothing about other children, and the answer does
 
 from __future__ import annotations
 
-from bot.chat.turn import Refused, Turn, ViewPart
+from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
-from bot.core.model import Choice, Text, lines
+from bot.core.model import Choice, Refused, Text, lines
 
 SIGNALS: dict[str, str] = {
     "absent": N_("Often absent or ill"),

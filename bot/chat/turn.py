@@ -1,68 +1,26 @@
-"""What one update's effects and views work with: the stores, the user, the session."""
+"""What one update's effects and views work with: the stores, the school, the user, the session."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.core.engine import Session
-from bot.core.flowspec import Flow
+from bot.core.flowspec import Flow, label_for
 from bot.core.model import Choice, Identity, Screen, Text
-from bot.crypto import Vault
-from bot.settings import School
-from bot.storage import audit
-from bot.storage.checklists import ChecklistStore
-from bot.storage.coordinators import Coordinator, CoordinatorStore
-from bot.storage.db import Database
-from bot.storage.jobs import JobStore
-from bot.storage.outbox import OutboxStore
-from bot.storage.reports import ReportStore
-from bot.storage.threads import ThreadStore
+from bot.schools.school import School
+from bot.storage import Stores, audit
+from bot.storage.coordinators import Coordinator
 
 log = logging.getLogger(__name__)
-
-
-class Refused(Exception):
-    """An effect cannot be done; the session goes back to where it was and `text` is shown."""
-
-    def __init__(self, text: Text) -> None:
-        super().__init__(text.msgid)
-        self.text = text
-
-
-@dataclass
-class Stores:
-    db: Database
-    vault: Vault
-    school: School
-    flows: dict[str, Flow]
-    reports: ReportStore
-    coordinators: CoordinatorStore
-    outbox: OutboxStore
-    threads: ThreadStore
-    checklists: ChecklistStore
-    jobs: JobStore
-
-    def local_time(self, iso: str) -> str:
-        when = datetime.fromisoformat(iso).astimezone(ZoneInfo(self.school.timezone))
-        return when.strftime("%d-%m-%Y %H:%M")
-
-    def label(self, key: str, value: Any, flow_name: str) -> Text:
-        """The button label that recorded `key = value` in that flow: answers read as chosen."""
-        flows = [self.flows[flow_name], *self.flows.values()]
-        for flow in flows:
-            for move in flow.all_moves():
-                if move.label and move.save.get(key) == value:
-                    return Text(move.label)
-        return Text("{value}", {"value": str(value)})
 
 
 @dataclass
 class Turn:
     stores: Stores
+    school: School
+    flows: dict[str, Flow]
     who: Identity
     key: str
     session: Session
@@ -72,6 +30,10 @@ class Turn:
     notices: list[Screen] = field(default_factory=list)
     forgotten: bool = False  # the user asked to be forgotten: do not store the session again
     audience: str | None = None  # who reads the replies when not the session's flow (/vergeet)
+
+    def label(self, key: str, value: Any, flow_name: str) -> Text:
+        """How a saved answer reads: the label of the button that saved it."""
+        return label_for(self.flows, key, value, flow_name)
 
     def say(self, msgid: str, **params: Any) -> None:
         self.notices.append(Screen((Text(msgid, params),)))

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from bot.core.model import Text
+
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit on callback_data
 ARG_ROOM = 16  # bytes kept free for a button argument such as a case code
@@ -136,6 +138,15 @@ MOVE_KEYS = {
     "carry",
     "branch",
 }
+
+
+def label_for(flows: dict[str, Flow], key: str, value: Any, flow_name: str) -> Text:
+    """The button label that recorded `key = value` in that flow: answers read as chosen."""
+    for flow in [flows[flow_name], *flows.values()]:
+        for move in flow.all_moves():
+            if move.label and move.save.get(key) == value:
+                return Text(move.label)
+    return Text("{value}", {"value": str(value)})
 
 
 def _move(raw: dict[str, Any], where: str) -> Move:

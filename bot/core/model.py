@@ -49,6 +49,14 @@ class Text:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+class Refused(Exception):
+    """A request that cannot be done; the session goes back to where it was and `text` is shown."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.msgid)
+        self.text = text
+
+
 def lines(texts: list[Text]) -> Text:
     """Several texts as one paragraph, one per line (each still translated on its own)."""
     template = "\n".join(f"{{line{n}}}" for n in range(len(texts)))

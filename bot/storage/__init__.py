@@ -1,1 +1,42 @@
-"""SQLite storage: one connection, migrations at start-up, one transaction per inbound."""
+"""SQLite storage, the only place with SQL: one connection, migrations at start-up, one
+transaction per inbound, and a repository per kind of record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.crypto import Vault
+from bot.storage.checklists import ChecklistStore
+from bot.storage.coordinators import CoordinatorStore
+from bot.storage.db import Database
+from bot.storage.jobs import JobStore
+from bot.storage.outbox import OutboxStore
+from bot.storage.reports import ReportStore
+from bot.storage.threads import ThreadStore
+
+
+@dataclass
+class Stores:
+    """The database and its repositories, nothing else."""
+
+    db: Database
+    vault: Vault
+    reports: ReportStore
+    coordinators: CoordinatorStore
+    outbox: OutboxStore
+    threads: ThreadStore
+    checklists: ChecklistStore
+    jobs: JobStore
+
+    @classmethod
+    def open(cls, db: Database, vault: Vault) -> Stores:
+        return cls(
+            db=db,
+            vault=vault,
+            reports=ReportStore(db, vault),
+            coordinators=CoordinatorStore(db),
+            outbox=OutboxStore(db),
+            threads=ThreadStore(db, vault),
+            checklists=ChecklistStore(db),
+            jobs=JobStore(db),
+        )

@@ -1,10 +1,12 @@
 """Architecture rules, checked on the source with `ast` (nothing is imported).
 
 - Only `bot/channels/telegram*.py` imports `telegram`: the engine never depends on a channel.
-- Nothing under `bot/` outside `bot/channels/` imports a channel, except the CLI that starts one.
+- Nothing under `bot/` outside `bot/channels/` imports a channel, except the CLI and the root (app).
 - Every public function and method is fully annotated (parameters and return).
 - Only the CLI and the terminal channel print; everything else returns values or logs. A module's
   own `if __name__ == "__main__":` block is a command line too and may print.
+- The rings of `../shared/layout.md` (README, "How it is built"): each part of `bot/` imports only
+  the parts below it (RINGS), so the kernel stays pure and a channel only adapts.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "bot"
-TELEGRAM_ALLOWED = "bot/channels/telegram*.py"
-CHANNEL_IMPORTERS = {"bot/cli.py"}
+TELEGRAM_ALLOWED = "bot/channels/telegram/*.py"
+CHANNEL_IMPORTERS = {"bot/cli.py", "bot/app.py"}
 PRINTERS = {"bot/cli.py", "bot/channels/terminal.py"}
 
 
@@ -101,6 +103,93 @@ def test_only_the_cli_imports_a_channel() -> None:
         if _is_module(name, "bot.channels")
     ]
     assert offenders == []
+
+
+# Each part of bot/ and the parts of ours it may import (besides itself). The leaves import
+# nothing of ours. Channels know only the kernel and their contract (channels.base): the root
+# hands each one the conversation it serves. `settings` is read by the root and the CLI only.
+RINGS: dict[str, tuple[str, ...]] = {
+    "bot.clock": (),
+    "bot.crypto": (),
+    "bot.settings": (),
+    "bot.logs": ("bot.settings",),
+    "bot.core": ("bot.clock",),
+    "bot.storage": ("bot.core", "bot.crypto", "bot.clock"),
+    "bot.schools": ("bot.core", "bot.clock"),
+    "bot.cases": ("bot.storage", "bot.schools", "bot.core", "bot.clock"),
+    "bot.stats": ("bot.storage", "bot.schools", "bot.core", "bot.clock"),
+    "bot.chat": ("bot.cases", "bot.schools", "bot.storage", "bot.core", "bot.crypto", "bot.clock"),
+    "bot.background": (
+        "bot.cases",
+        "bot.storage",
+        "bot.schools",
+        "bot.core",
+        "bot.clock",
+        "bot.channels.base",
+    ),
+    "bot.channels": ("bot.core", "bot.channels.base"),
+    "bot.console": ("bot.cases", "bot.stats", "bot.schools", "bot.storage", "bot.core"),
+    "bot.app": ("bot",),
+    # the command line: starts what the root built, and the offline jobs (backup, invites)
+    "bot.cli": (
+        "bot.app",
+        "bot.settings",
+        "bot.storage",
+        "bot.logs",
+        "bot.clock",
+        "bot.crypto",
+        "bot.core",
+        "bot.channels",
+    ),
+    "bot.__main__": ("bot.cli",),
+    "bot.__init__": (),
+}
+
+
+def _module_of(rel: str) -> str:
+    return rel.removesuffix(".py").replace("/", ".")
+
+
+def _part_of(module: str) -> str:
+    """The longest RINGS key that `module` is, or lies under."""
+    return max((part for part in RINGS if _is_module(module, part)), key=len)
+
+
+def _allowed(importer: str, imported: str) -> bool:
+    part = _part_of(importer)
+    if part == "bot.channels":
+        # a channel's own package (bot.channels.telegram.request), never another channel's
+        if _is_module(imported, ".".join(importer.split(".")[:3])):
+            return True
+    elif _is_module(imported, part) and part not in ("bot.app", "bot.cli"):
+        return True
+    return any(_is_module(imported, allowed) for allowed in RINGS[part])
+
+
+def _ring_offenders() -> list[str]:
+    offenders = []
+    for rel, tree in SOURCES:
+        importer = _module_of(rel)
+        for line, name in _imported(rel, tree):
+            if not _is_module(name, "bot") or name == "bot":
+                continue
+            if not _allowed(importer, name):
+                offenders.append(f"{rel}:{line} imports {name}")
+    return sorted(set(offenders))
+
+
+def test_every_part_imports_only_the_rings_below_it() -> None:
+    assert _ring_offenders() == []
+
+
+def test_the_ring_check_sees_a_forbidden_import() -> None:
+    assert not _allowed("bot.core.engine", "bot.storage.db")
+    assert not _allowed("bot.channels.terminal", "bot.chat.service")
+    assert not _allowed("bot.channels.terminal", "bot.channels.telegram")
+    assert not _allowed("bot.cases.casework", "bot.chat.turn")
+    assert _allowed("bot.chat.service", "bot.cases.casework")
+    assert _allowed("bot.channels.telegram", "bot.channels.telegram.request")
+    assert _allowed("bot.app", "bot.channels.telegram")
 
 
 def _public_functions(tree: ast.Module) -> Iterator[tuple[str, ast.FunctionDef]]:

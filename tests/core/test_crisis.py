@@ -58,7 +58,7 @@ def test_ordinary_bullying_words_do_not_match(text):
 
 
 def _states(app):
-    for flow in app.stores.flows.values():
+    for flow in app.service.engine.flows.values():
         for state in flow.states:
             yield flow.name, state
 

@@ -126,14 +126,16 @@ class World:
         self.coordinator_key = stores.vault.subject("telegram", COORDINATOR)
         self.sessions = SessionStore(stores.db, stores.vault)
         self.loop = asyncio.new_event_loop()
-        self.outbox = OutboxSender(stores, self.app.renderer, self._delivered)
+        self.outbox = OutboxSender(stores, self.app.school, self.app.renderer, self._delivered)
         self.shown: dict[int, set[str]] = {user: set() for user in USERS}
         self.last: dict[int, list[str]] = {user: [] for user in USERS}
         self.sent: list[tuple[int, Inbound]] = []
         self.kinds = set(KINDS_KNOWN)
-        self.states = sorted({s for flow in stores.flows.values() for s in flow.states})
+        self.states = sorted(
+            {s for flow in self.app.service.engine.flows.values() for s in flow.states}
+        )
         self.triggers = sorted(
-            {m.trigger for flow in stores.flows.values() for m in flow.all_moves()}
+            {m.trigger for flow in self.app.service.engine.flows.values() for m in flow.all_moves()}
         )
         self.steps = 0
         self._seed_report()

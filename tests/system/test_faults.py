@@ -260,7 +260,7 @@ async def test_the_outbox_waits_out_a_429_for_that_chat_and_never_retries_at_onc
             raise failures.pop(chat)
         sent.append(chat)
 
-    outbox = OutboxSender(stores, app.renderer, send, clock, base_delay=0.3)
+    outbox = OutboxSender(stores, app.school, app.renderer, send, clock, base_delay=0.3)
     clock.set("2026-11-23T08:00:00.500000+00:00")
 
     def rows() -> list[tuple[int, int, str, str]]:

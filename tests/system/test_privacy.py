@@ -113,10 +113,10 @@ def test_closed_cases_are_purged_after_retention_and_only_counts_stay(env, tmp_p
     assert app.stores.reports.get(code).status == "closed"
 
     clock.set("2025-12-01T09:00:00+00:00")  # not a year yet
-    assert purge_due(app.stores, clock()) == 0
+    assert purge_due(app.stores, app.school, clock()) == 0
     clock.set("2026-01-20T09:00:00+00:00")
-    assert purge_due(app.stores, clock()) == 1
-    assert purge_due(app.stores, clock()) == 0  # once a day
+    assert purge_due(app.stores, app.school, clock()) == 1
+    assert purge_due(app.stores, app.school, clock()) == 0  # once a day
     assert app.stores.reports.get(code) is None
     assert app.stores.reports.get(kept) is not None
     assert {(r["month"], r["kind"], r["n"]) for r in monthly_counts(app.stores)} == {
@@ -196,7 +196,7 @@ async def test_a_dead_letter_is_reported_to_the_other_coordinators(env):
             raise DeliveryError("forbidden")
         received.append((chat, outbound))
 
-    sender = OutboxSender(app.stores, app.renderer, send, clock)
+    sender = OutboxSender(app.stores, app.school, app.renderer, send, clock)
     for _ in range(MAX_ATTEMPTS + 1):
         await sender.deliver_due()
         clock.now += timedelta(hours=1)  # past any backoff

@@ -135,7 +135,7 @@ class TelegramChannel:
         )
         self.application.add_handler(TypeHandler(Update, self.on_update))
         self.application.add_error_handler(self._on_error)
-        self.outbox = OutboxSender(app.stores, app.renderer, self.send, app.clock)
+        self.outbox = OutboxSender(app.stores, app.school, app.renderer, self.send, app.clock)
         app.service.on_commit = self.outbox.wake
         app.service.on_coordinator_joined = self._refresh_menu_soon
         app.jobs.on_enqueue = self.outbox.wake
