@@ -3,6 +3,15 @@
 A flow file is data: states with what the user sees (msgids, buttons carrying trigger ids,
 whether free text or a photo is accepted) and the moves between them. `validate` proves that
 every state is reachable, none is a trap, and every button fits Telegram's 64-byte limit.
+
+Globals that several flows share are written once, in a fragment under `flows/shared/`, and a
+flow pulls them in where they stand in its `globals:` list with an item `- include:
+shared/forget.yaml`. The fragment's globals take that item's place, so a flow's globals keep
+the order they are written in (the diagrams and the engine read them in that order). A fragment
+holds only `globals:`; it cannot include another. A global trigger defined twice, in the flow
+or through a fragment, is an error: there is no override. `load_flows` reads only the files at
+the top of the folder, so fragments (and `shared/crisis.yaml`, the crisis word list) are never
+taken for flows.
 """
 
 from __future__ import annotations
@@ -229,14 +238,23 @@ def _state(name: str, raw: dict[str, Any]) -> State:
     )
 
 
-def parse_flow(raw: dict[str, Any]) -> Flow:
+FLOW_KEYS = {"flow", "initial", "states", "globals", "footer", "summary", "draft", "keep_typed"}
+FRAGMENT_KEYS = {"globals"}
+
+
+def parse_flow(raw: dict[str, Any], folder: Path | None = None) -> Flow:
+    """The flow in `raw`; `folder` is the flows folder its `include:` items are read from."""
+    if isinstance(raw, dict) and set(raw) - FLOW_KEYS:
+        unknown = sorted(set(raw) - FLOW_KEYS)
+        hint = " (an include goes inside `globals:`)" if "include" in unknown else ""
+        raise FlowError(f"The flow {raw.get('flow')} has unknown keys {unknown}{hint}.")
     try:
         states = {name: _state(name, spec or {}) for name, spec in raw["states"].items()}
         return Flow(
             name=raw["flow"],
             initial=raw["initial"],
             states=states,
-            globals=tuple(_move(g, "globals") for g in raw.get("globals") or ()),
+            globals=tuple(_move(g, "globals") for g in _globals(raw, folder)),
             footer=tuple(raw.get("footer") or ()),
             summary=raw.get("summary"),
             draft=tuple(raw.get("draft") or ()),
@@ -246,14 +264,65 @@ def parse_flow(raw: dict[str, Any]) -> Flow:
         raise FlowError(f"flow file is malformed: {exc!r}") from exc
 
 
+def _globals(raw: dict[str, Any], folder: Path | None) -> list[Any]:
+    """The flow's global moves as written, each `include:` item replaced by its fragment's."""
+    name = raw.get("flow")
+    moves: list[Any] = []
+    source: dict[str, str] = {}  # trigger -> where it was defined, for the duplicate error
+    for item in raw.get("globals") or ():
+        if isinstance(item, dict) and "include" in item:
+            where, items = str(item["include"]), _fragment(name, item, folder)
+        else:
+            where, items = "the flow itself", [item]
+        for move in items:
+            trigger = move.get("trigger") if isinstance(move, dict) else None
+            if trigger in source:
+                raise FlowError(
+                    f"The flow {name} defines the global {trigger!r} twice: "
+                    f"in {source[trigger]} and in {where}."
+                )
+            if trigger is not None:
+                source[trigger] = where
+            moves.append(move)
+    return moves
+
+
+def _fragment(name: str | None, item: dict[str, Any], folder: Path | None) -> list[Any]:
+    """The global moves of the fragment that an `include:` item names, checked."""
+    rel = item["include"]
+    if set(item) != {"include"} or not isinstance(rel, str):
+        raise FlowError(f"The flow {name} has an include item that is not `include: <path>`.")
+    if folder is None:
+        raise FlowError(f"The flow {name} includes {rel}, but no flows folder was given.")
+    base = folder.resolve()
+    path = (base / rel).resolve()
+    if not path.is_relative_to(base):
+        raise FlowError(f"The flow {name} includes {rel}, which is outside {folder}.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise FlowError(f"The flow {name} includes {rel}, which is not in {folder}.") from exc
+    except (OSError, yaml.YAMLError) as exc:
+        raise FlowError(f"The flow fragment {path} cannot be read as YAML.") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("globals"), list):
+        raise FlowError(f"The flow fragment {rel} has no `globals:` list.")
+    if set(raw) - FRAGMENT_KEYS:
+        unknown = sorted(set(raw) - FRAGMENT_KEYS)
+        raise FlowError(f"The flow fragment {rel} has unknown keys {unknown}; it holds globals.")
+    if any(isinstance(move, dict) and "include" in move for move in raw["globals"]):
+        raise FlowError(f"The flow fragment {rel} includes another; only a flow may include.")
+    return list(raw["globals"])
+
+
 def load_flows(folder: Path) -> dict[str, Flow]:
+    """Every flow file at the top of `folder`, by flow name (fragments in sub-folders are not)."""
     flows = {}
     for path in sorted(folder.glob("*.yaml")):
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise FlowError(f"The flow file {path} cannot be read as YAML.") from exc
-        flow = parse_flow(raw)
+        flow = parse_flow(raw, folder)
         flows[flow.name] = flow
     if not flows:
         raise FlowError(f"There are no flow files in {folder}.")

@@ -2,6 +2,9 @@
 
 Wired up in `babel.cfg`; `tools/update_catalogs.py` runs it. Python msgids come from Babel's own
 extractor (keywords `N_` and `Text`). Aliased nodes (`*outcome_buttons`) are yielded once.
+A shared fragment (`flows/shared/*.yaml`) has the `globals:` of a flow, so it is read the same
+way; an `include:` item has no text of its own. A file with neither `globals:` nor `states:`
+(the crisis word list) yields nothing.
 """
 
 from __future__ import annotations
