@@ -27,7 +27,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # babel.cfg names the flow extractor as `bot.core.i18n_extract`
 
-from bot.settings import LOCALES  # noqa: E402
+from bot.core.i18n import LOCALES  # noqa: E402
 
 LOCALES_DIR = ROOT / "locales"
 POT = LOCALES_DIR / "messages.pot"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot.chat.turn import Turn
 from bot.core.engine import TYPED, TYPED_PHOTOS, Session
-from bot.core.i18n import N_, NC_
+from bot.core.i18n import LOCALES, N_, NC_
 from bot.core.model import Choice, Refused, Screen, Text
-from bot.settings import LOCALES
 
 LANGUAGE_NAMES = {"nl": N_("🇳🇱 Nederlands"), "en": N_("🇬🇧 English")}
 
@@ -42,3 +41,10 @@ def set_language(turn: Turn, code: str | None) -> None:
     turn.session.locale = turn.locale = code
     # TRANSLATORS: shown in the language just chosen; say "from now on I speak <your language>".
     turn.say(N_("Okay, I will speak English now."))
+
+
+EFFECTS = {
+    "offer_language": offer_language,
+    "set_language": set_language,
+    "choose_role": choose_role,
+}

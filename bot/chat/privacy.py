@@ -16,56 +16,6 @@ from bot.core.model import Choice, Screen, Text
 
 log = logging.getLogger(__name__)
 
-PRIVACY = (
-    N_("🔒 What this bot keeps, and why"),
-    N_(
-        "What you tell the bot and your reports are stored by the school, locked with a key "
-        "(encrypted). Instead of your Telegram account the bot keeps a code that only it can work "
-        "out. To be able to answer you, it keeps your chat number, also locked."
-    ),
-    N_(
-        "Who can read it: only the school's anti-bullying coordinators. They never see your "
-        "Telegram name or account, unless you gave your name yourself."
-    ),
-    N_(
-        "How long: a closed case is deleted after {days} days. Only counts stay (what kind of "
-        "bullying, where, which month), without names or stories."
-    ),
-    N_(
-        "Telegram itself also keeps this chat, like every chat. Want the bot to forget you? "
-        "Send /vergeet. Questions? Ask your teacher or an anti-bullying coordinator."
-    ),
-)
-
-
-# Parents read the same texts with "u" (dutch.md, section 2); the title needs no variant.
-NC_(
-    "parent",
-    "What you tell the bot and your reports are stored by the school, locked with a key "
-    "(encrypted). Instead of your Telegram account the bot keeps a code that only it can work "
-    "out. To be able to answer you, it keeps your chat number, also locked.",
-)
-NC_(
-    "parent",
-    "Who can read it: only the school's anti-bullying coordinators. They never see your "
-    "Telegram name or account, unless you gave your name yourself.",
-)
-NC_(
-    "parent",
-    "How long: a closed case is deleted after {days} days. Only counts stay (what kind of "
-    "bullying, where, which month), without names or stories.",
-)
-NC_(
-    "parent",
-    "Telegram itself also keeps this chat, like every chat. Want the bot to forget you? "
-    "Send /vergeet. Questions? Ask your teacher or an anti-bullying coordinator.",
-)
-
-
-def privacy_screen(retention_days: int) -> Screen:
-    texts = tuple(Text(msgid, {"days": retention_days}) for msgid in PRIVACY)
-    return Screen(texts)
-
 
 def offer_forget(turn: Turn, _arg: str | None) -> None:
     question = Text(
@@ -93,7 +43,7 @@ NC_(
 def forget(turn: Turn, _arg: str | None) -> None:
     stores = turn.stores
     cut = stores.reports.forget_reporter(turn.key)
-    stores.db.execute("DELETE FROM sessions WHERE key = ?", (turn.key,))
+    stores.sessions.delete(turn.key)
     turn.forgotten = True
     turn.audience = turn.session.flow  # "done" is still said to a pupil or a parent
     # What is shown next is a fresh start; it is not stored until the user sends something.
@@ -108,3 +58,6 @@ NC_("parent", "Done. I have forgotten you. If you send a message again, we start
 
 def keep(turn: Turn, _arg: str | None) -> None:
     turn.say(N_("Okay, everything stays as it was."))
+
+
+EFFECTS = {"offer_forget": offer_forget, "forget": forget, "keep": keep}

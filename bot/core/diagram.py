@@ -8,7 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.flowspec import Flow, load_flows
-from bot.settings import ROOT
+
+# The repository's flows/ beside the package, as `bot.settings` finds it (the kernel reads no
+# settings).
+FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
 
 def mermaid(flow: Flow) -> str:
@@ -26,7 +29,7 @@ def mermaid(flow: Flow) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_all(folder: Path = ROOT / "flows") -> list[Path]:
+def write_all(folder: Path = FLOWS) -> list[Path]:
     written = []
     for name, flow in load_flows(folder).items():
         path = folder / f"{name}.mmd"

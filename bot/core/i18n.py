@@ -13,8 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from bot.settings import LOCALES
-
+LOCALES = ("nl", "en")  # the languages the bot speaks; every catalog and choice follows this
 DEFAULT_LOCALE = "nl"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.settings import School
+from bot.schools.school import School
 
 FOLLOWUP_HOUR = 10  # a follow-up question arrives mid-morning, never at night
 

@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from bot.crypto import Vault
 from bot.storage.checklists import ChecklistStore
 from bot.storage.coordinators import CoordinatorStore
+from bot.storage.counts import CountStore
 from bot.storage.db import Database
+from bot.storage.deliveries import DeliveryStore
 from bot.storage.jobs import JobStore
+from bot.storage.meta import MetaStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.reports import ReportStore
+from bot.storage.sessions import SessionStore
 from bot.storage.threads import ThreadStore
 
 
@@ -27,6 +31,10 @@ class Stores:
     threads: ThreadStore
     checklists: ChecklistStore
     jobs: JobStore
+    sessions: SessionStore
+    deliveries: DeliveryStore
+    counts: CountStore
+    meta: MetaStore
 
     @classmethod
     def open(cls, db: Database, vault: Vault) -> Stores:
@@ -39,4 +47,8 @@ class Stores:
             threads=ThreadStore(db, vault),
             checklists=ChecklistStore(db),
             jobs=JobStore(db),
+            sessions=SessionStore(db, vault),
+            deliveries=DeliveryStore(db),
+            counts=CountStore(db),
+            meta=MetaStore(db),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.storage.db import Database
 
 
@@ -9,4 +11,14 @@ def record(db: Database, at: str, actor: str, action: str, report: str | None = 
     db.execute(
         "INSERT INTO audit (at, actor, action, report) VALUES (?, ?, ?, ?)",
         (at, actor, action, report),
+    )
+
+
+def history(db: Database, code: str) -> list[dict[str, Any]]:
+    """A case's audit entries, oldest first: at, actor, action and the coordinator's name (None
+    when the actor is not a coordinator)."""
+    return db.rows(
+        "SELECT a.at, a.actor, a.action, c.name FROM audit a LEFT JOIN coordinators c"
+        " ON a.actor = 'coordinator:' || c.id WHERE a.report = ? ORDER BY a.id",
+        (code,),
     )

@@ -11,6 +11,8 @@ from bot.crypto import Vault
 from bot.storage.db import Database
 
 OPEN_STATUSES = ("new", "claimed", "in_progress")
+# What the retention purge deletes with a case (the sealed contact goes with the row itself).
+CHILD_TABLES = ("evidence", "notes", "messages", "checklist", "jobs", "outbox")
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Report:
     role: str = "pupil"
     due: str | None = None
     closed: str | None = None
-    outcome_code: str = ""  # one of `bot.chat.closing.OUTCOMES` once the case was closed
+    outcome_code: str = ""  # one of `bot.cases.casework.OUTCOMES` once the case was closed
     kinds: tuple[str, ...] = ()  # every kind the reporter chose; `kind` is the first
 
 
@@ -50,6 +52,18 @@ class QueuedCase:
     created: str
     assignee_name: str | None
     overdue: bool  # unclaimed, and the school's promise has passed
+
+
+@dataclass(frozen=True)
+class ExpiredCase:
+    """A closed case past the retention period: what its count keeps, and how to delete it."""
+
+    id: int
+    code: str
+    role: str
+    kind: str
+    place: str | None
+    created: str
 
 
 class ReportStore:
@@ -279,3 +293,31 @@ class ReportStore:
             (code,),
         )
         return [{**row, "text": self.vault.open(row["text"])} for row in rows]
+
+    def code_of(self, report_id: int) -> str | None:
+        """The case code of a report row; None when the report is gone (purged)."""
+        row = self.db.row("SELECT code FROM reports WHERE id = ?", (report_id,))
+        return row["code"] if row else None
+
+    def recent_by(self, reporter: str, since: str) -> list[str]:
+        """When this reporter created reports after `since`, newest first."""
+        rows = self.db.rows(
+            "SELECT created FROM reports WHERE reporter = ? AND created > ? ORDER BY created DESC",
+            (reporter, since),
+        )
+        return [row["created"] for row in rows]
+
+    def closed_before(self, limit: str) -> list[ExpiredCase]:
+        """Closed cases whose closing lies before `limit`."""
+        rows = self.db.rows(
+            "SELECT id, code, role, kind, place, created FROM reports"
+            " WHERE status = 'closed' AND closed < ?",
+            (limit,),
+        )
+        return [ExpiredCase(**row) for row in rows]
+
+    def purge(self, report_id: int) -> None:
+        """Delete a case with everything that hangs on it: content, thread, ticks, jobs, outbox."""
+        for table in CHILD_TABLES:
+            self.db.execute(f"DELETE FROM {table} WHERE report = ?", (report_id,))
+        self.db.execute("DELETE FROM reports WHERE id = ?", (report_id,))

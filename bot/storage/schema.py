@@ -128,8 +128,8 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 
 def _v2(db: sqlite_utils.Database) -> None:
-    # A case is closed with an outcome from a fixed list (`bot/chat/closing.py`); the coordinator's
-    # own words stay in the sealed `outcome` column beside it.
+    # A case is closed with an outcome from a fixed list (`bot/cases/casework.py`); the
+    # coordinator's own words stay in the sealed `outcome` column beside it.
     db["reports"].add_column("outcome_code", str)
 
 

@@ -38,3 +38,11 @@ class SessionStore:
                 now,
             ),
         )
+
+    def delete(self, key: str) -> None:
+        """Forget one conversation (the user asked to be forgotten)."""
+        self.db.execute("DELETE FROM sessions WHERE key = ?", (key,))
+
+    def forget_idle(self, before: str) -> None:
+        """Forget conversations untouched since `before`: half-typed answers of people who left."""
+        self.db.execute("DELETE FROM sessions WHERE updated < ?", (before,))

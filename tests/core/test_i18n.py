@@ -12,9 +12,8 @@ from babel.messages.extract import extract, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.core.i18n import load_catalogs, pick_locale
+from bot.core.i18n import LOCALES, load_catalogs, pick_locale
 from bot.core.i18n_extract import extract_flow
-from bot.settings import LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES_DIR = ROOT / "locales"

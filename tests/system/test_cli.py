@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from support.processes import one_sentence
 
-from bot.app import build
+from bot.app import build, school_of
 from bot.cli import main
 from bot.clock import stamp, system_clock
 from bot.settings import load_settings
@@ -215,8 +215,8 @@ def test_bad_settings_are_one_sentence(
 
 
 def test_the_school_example_loads(cli_env: dict[str, str]) -> None:
-    cli_env["ANTIPEST_CONFIG"] = str(ROOT / "school.example.toml")
-    school = load_settings(cli_env).school
+    cli_env["ANTIPEST_CONFIG"] = str(ROOT / "schools" / "example.toml")
+    school = school_of(load_settings(cli_env))
     assert school.name == "Basisschool Voorbeeld"
     assert school.timezone == "Europe/Amsterdam"
     assert set(school.promise) == {"nl", "en"} and all(school.promise.values())

@@ -1,0 +1,159 @@
+"""A school's TOML file (`schools/example.toml` explains every key) read into a `School`.
+
+Every problem becomes one `SchoolConfigError` sentence naming the file, the key or the line; the
+command line prints it and exits with code 2, as it does for a `SettingsError`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.i18n import LOCALES
+from bot.schools.school import School
+
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+_KEYS = {
+    "name",
+    "promise",
+    "timezone",
+    "hours",
+    "promise_hours",
+    "followup_days",
+    "retention_days",
+    "reports_per_hour",
+}
+
+
+class SchoolConfigError(ValueError):
+    """A school's configuration is missing or malformed; the message is one sentence.
+
+    A ValueError like `bot.settings.SettingsError`, which this ring may not import.
+    """
+
+
+def load_school(path: Path) -> School:
+    """The school that the TOML file at `path` describes; defaults for what it leaves out."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SchoolConfigError(f"ANTIPEST_CONFIG points to {path}, which does not exist.") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SchoolConfigError(
+            f"The school configuration {path} cannot be read: {reason}."
+        ) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SchoolConfigError(
+            f"The school configuration {path} is not UTF-8 text (line {line})."
+        ) from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchoolConfigError(_toml_error(path, text, exc)) from exc
+    return _school(raw)
+
+
+def _school(raw: dict[str, Any]) -> School:
+    unknown = set(raw) - {"school", "phases"}
+    if unknown:
+        raise SchoolConfigError(
+            f"The school configuration has unknown sections: {sorted(unknown)}."
+        )
+    school = raw.get("school", {})
+    if not isinstance(school, Mapping):
+        raise SchoolConfigError("[school] in the school configuration must be a table.")
+    unknown = set(school) - _KEYS
+    if unknown:
+        raise SchoolConfigError(f"[school] has unknown keys: {sorted(unknown)}.")
+    defaults = School()
+    parsed = School(
+        name=_text(school["name"], "school.name") if "name" in school else None,
+        promise=_per_locale(school.get("promise", defaults.promise), "school.promise", str),
+        phases=_per_locale(raw.get("phases", defaults.phases), "phases", list),
+        timezone=_text(school.get("timezone", defaults.timezone), "school.timezone"),
+        hours=_hours(school.get("hours", "08:30-15:00")),
+        promise_hours=_number(school.get("promise_hours", defaults.promise_hours), "promise_hours"),
+        followup_days=int(
+            _number(school.get("followup_days", defaults.followup_days), "followup_days")
+        ),
+        retention_days=int(
+            _number(school.get("retention_days", defaults.retention_days), "retention_days")
+        ),
+        reports_per_hour=int(
+            _number(school.get("reports_per_hour", defaults.reports_per_hour), "reports_per_hour")
+        ),
+    )
+    try:
+        ZoneInfo(parsed.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SchoolConfigError(
+            f"school.timezone {parsed.timezone!r} is not a known timezone."
+        ) from exc
+    if any(len(labels) != 6 for labels in parsed.phases.values()):
+        raise SchoolConfigError("phases must give exactly six labels per language.")
+    return parsed
+
+
+def _toml_error(path: Path, text: str, error: tomllib.TOMLDecodeError) -> str:
+    """One sentence naming the file, line and column of a TOML syntax error.
+
+    Python 3.11's TOMLDecodeError has no line attribute (3.14 adds one); its message ends in
+    "(at line L, column C)" or "(at end of document)", which is read here.
+    """
+    message = str(error)
+    where = _TOML_AT.search(message)
+    reason = message[: where.start()] if where else message
+    reason = reason[:1].lower() + reason[1:]
+    if where is None:
+        return f"The school configuration {path} is not valid TOML: {reason}."
+    if where.group(1) is None:
+        last = max(len(text.splitlines()), 1)
+        return (
+            f"The school configuration {path} is not valid TOML at its end (line {last}): {reason}."
+        )
+    line, column = where.groups()
+    return (
+        f"The school configuration {path} is not valid TOML at line {line}, column {column}: "
+        f"{reason}."
+    )
+
+
+def _hours(value: Any) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in str(value).split("-"))
+    except ValueError as exc:
+        raise SchoolConfigError('school.hours must look like "08:30-15:00".') from exc
+    if start >= end:
+        raise SchoolConfigError("school.hours must start before they end.")
+    return start, end
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise SchoolConfigError(f"school.{name} must be a positive number.")
+    return float(value)
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SchoolConfigError(f"{name} in the school configuration must be a non-empty text.")
+    return value.strip()
+
+
+def _per_locale(value: Any, name: str, kind: type) -> dict[str, Any]:
+    if not isinstance(value, Mapping) or not set(value) <= set(LOCALES):
+        raise SchoolConfigError(f"{name} must map the language codes nl and en to values.")
+    for item in value.values():
+        texts = item if kind is list and isinstance(item, list) else [item]
+        if not isinstance(item, kind) or not all(isinstance(t, str) and t.strip() for t in texts):
+            raise SchoolConfigError(f"{name} must give non-empty texts per language.")
+    return dict(value)

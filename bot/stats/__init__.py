@@ -1,0 +1,1 @@
+"""Statistics for the school's yearly monitoring: counts only, never content."""
