@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,14 @@ def settings(env: dict[str, str]) -> Settings:
 @pytest.fixture
 def app(settings: Settings) -> App:
     return build(settings)
+
+
+@pytest.fixture
+def timed_app(settings: Settings, clock: FakeClock) -> Iterator[App]:
+    """The app with no channel at all, on a clock the test moves (for the case verbs)."""
+    app = build(settings, clock)
+    yield app
+    app.stores.db.close()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Timed work: reminders for unclaimed cases and the follow-up question after closing.
 
-Each job is done in one transaction with the outbox rows it queues, so a crash or restart
-never loses a reminder and never sends one twice.
+Each job kind is a verb of `bot/cases/reports.py`, done by the system actor. Each job is done in
+one transaction with the outbox rows it queues, so a crash or restart never loses a reminder and
+never sends one twice.
 """
 
 from __future__ import annotations
@@ -12,35 +13,22 @@ from typing import Any
 
 from bot.background.retention import purge_due
 from bot.background.waker import Waker
-from bot.cases.notifications import notify_coordinators, notify_reporter
+from bot.cases import reports
+from bot.cases.context import Actor, Context
 from bot.clock import Clock, stamp, system_clock
 from bot.schools.school import School
-from bot.storage import Stores, audit
+from bot.storage import Stores
 
 log = logging.getLogger(__name__)
 
 IDLE_WAIT = 60.0  # seconds between checks when nothing is due sooner
 
 
-def _remind(stores: Stores, job: dict[str, Any], now: str) -> None:
-    report = stores.reports.get(job["code"])
-    if report and report.status == "new" and report.assignee is None:
-        notify_coordinators(stores, job["kind"], job["code"], now)
-        audit.record(stores.db, now, "system", f"{job['kind']}_sent", job["code"])
-
-
-def _followup(stores: Stores, job: dict[str, Any], now: str) -> None:
-    report = stores.reports.get(job["code"])
-    # Recorded as asked only when it was queued: a forgotten reporter cannot be asked.
-    closed = report is not None and report.status == "closed"
-    if closed and notify_reporter(stores, "followup", job["code"], now, job["key"]):
-        audit.record(stores.db, now, "system", "followup_asked", job["code"])
-
-
-HANDLERS: dict[str, Callable[[Stores, dict[str, Any], str], None]] = {
-    "remind": _remind,
-    "overdue": _remind,
-    "followup": _followup,
+# Job kind -> the case verb it does; the job's key tells one follow-up question from another.
+VERBS: dict[str, Callable[[Context, dict[str, Any]], None]] = {
+    "remind": lambda ctx, job: reports.remind(ctx, job["code"], "remind"),
+    "overdue": lambda ctx, job: reports.remind(ctx, job["code"], "overdue"),
+    "followup": lambda ctx, job: reports.ask_followup(ctx, job["code"], job["key"]),
 }
 
 
@@ -57,9 +45,10 @@ class JobRunner:
         purge_due(self.stores, self.school, self.clock())
         done = 0
         now = stamp(self.clock)
+        ctx = Context(self.stores, self.school, Actor.system(), now)
         for job in self.stores.jobs.due(now):
             with self.stores.db.transaction():
-                HANDLERS[job["kind"]](self.stores, job, now)
+                VERBS[job["kind"]](ctx, job)
                 self.stores.jobs.done(job["id"], now)
             log.info("job_done kind=%s case=%s", job["kind"], job["code"])
             done += 1

@@ -1,11 +1,12 @@
-"""A report's answers as coordinators read them: neutral, third person, brief.
+"""How a case reads: its answers as coordinators read them, and its status for either side.
 
-Pupils see their own button labels ("It happens to me"); a coordinator needs "the reporter".
+Answers are neutral, third person and brief: pupils see their own button labels ("It happens to
+me"); a coordinator needs "the reporter".
 """
 
 from __future__ import annotations
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, NC_
 from bot.core.model import Text
 
 FOR_COORDINATORS = {
@@ -47,3 +48,24 @@ FOR_COORDINATORS = {
 def case_label(key: str, value: str) -> Text:
     msgid = FOR_COORDINATORS.get(key, {}).get(value)
     return Text(msgid) if msgid else Text(N_("unknown"))
+
+
+# How a case's status reads to coordinators.
+STATUS = {
+    "new": N_("new"),
+    "claimed": N_("claimed"),
+    "in_progress": N_("in progress"),
+    "closed": N_("closed"),
+}
+# How it reads to the reporter: they do not need to know who has it, only that someone does.
+STATUS_FOR_REPORTER = {
+    "new": N_("sent, an anti-bullying coordinator will read it"),
+    "claimed": N_("an anti-bullying coordinator is working on it"),
+    "in_progress": N_("an anti-bullying coordinator is working on it"),
+    "closed": N_("finished"),
+}
+NC_("parent", "finished")  # parents read "afgerond", pupils "klaar" (dutch.md, consistency 7)
+
+
+def status_text(status: str) -> Text:
+    return Text(STATUS.get(status, status))

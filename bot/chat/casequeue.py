@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cases.labels import case_label
-from bot.chat.caseview import kind_label, status_text
+from bot.cases.labels import case_label, status_text
+from bot.chat.caseview import kind_label
 from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
 from bot.core.model import Choice, Text, lines

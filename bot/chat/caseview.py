@@ -8,41 +8,34 @@ whose reporter asked to be forgotten has no way to write to them.
 
 from __future__ import annotations
 
-from bot.cases.labels import case_label
+from bot.cases import casework, events
+from bot.cases.labels import case_label, status_text
 from bot.chat import checklist
 from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
-from bot.core.model import Choice, Refused, Screen, Text, lines
+from bot.core.model import Choice, Screen, Text, lines
 from bot.core.textsafety import neutralise
 from bot.storage.reports import Report
 from bot.storage.threads import TO_REPORTER
 
-STATUS = {
-    "new": N_("new"),
-    "claimed": N_("claimed"),
-    "in_progress": N_("in progress"),
-    "closed": N_("closed"),
-}
 # The case's actions, by trigger id (labels and moves are in flows/coordinator.yaml).
 OPEN_ACTIONS = ("claim", "status", "phase", "message", "note", "close", "evidence", "checklist")
 CLOSED_ACTIONS = ("note", "reopen", "evidence")
+HISTORY_SHOWN = 12  # the latest entries of a case's history
 UNREACHABLE = N_(
     "✉️ The reporter can no longer be reached: they asked the bot to forget them. "
     "You can still add notes."
 )
 
 
+def case_code(turn: Turn) -> str:
+    """The code of the case open in this conversation (saved by the button that opened it)."""
+    return str(turn.session.answers.get("case", ""))
+
+
 def find_case(turn: Turn, *, open_only: bool = False) -> Report:
     """The case open in this conversation, checked again: button data can be forged."""
-    if turn.coordinator is None:
-        raise Refused(Text(N_("Only anti-bullying coordinators can do that.")))
-    code = str(turn.session.answers.get("case", ""))
-    report = turn.stores.reports.get(code)
-    if report is None:
-        raise Refused(Text(N_("I cannot find case {case}."), {"case": code}))
-    if open_only and report.status == "closed":
-        raise Refused(Text(N_("Case {case} is closed. Reopen it first."), {"case": code}))
-    return report
+    return casework.find_case(turn.context, case_code(turn), open_only=open_only)
 
 
 def is_online(report: Report) -> bool:
@@ -57,10 +50,6 @@ def kind_label(kind: str) -> Text:
         return case_label("kind", kind)
     template = " + ".join(f"{{k{n}}}" for n in range(len(labels)))
     return Text(template, {f"k{n}": label for n, label in enumerate(labels)})
-
-
-def status_text(status: str) -> Text:
-    return Text(STATUS.get(status, status))
 
 
 def outcome_label(turn: Turn, report: Report) -> Text | None:
@@ -163,7 +152,7 @@ def whole_case(turn: Turn, report: Report) -> list[Screen]:
         )
         for note in stores.reports.notes(report.code)
     ]
-    history = _history(turn, report.code)
+    history = events.history(turn.stores, turn.school, turn.locale, report.code)[-HISTORY_SHOWN:]
     if history:
         texts.append(Text(N_("History:\n{lines}"), {"lines": lines(history)}))
     if is_online(report):
@@ -203,56 +192,6 @@ def _thread(turn: Turn, code: str) -> list[Text]:
         else:
             said.append(Text(N_("⬅️ The reporter, {when}:\n{text}"), {"when": when, "text": text}))
     return said
-
-
-HISTORY = {
-    "case_claimed": N_("claimed"),
-    "status_new": N_("status: new"),
-    "status_claimed": N_("status: claimed"),
-    "status_in_progress": N_("status: in progress"),
-    "case_closed": N_("closed"),
-    "message_sent": N_("message to the reporter"),
-    "message_not_sent": N_("message to the reporter not sent: they asked to be forgotten"),
-    "reporter_message": N_("message from the reporter"),
-    "evidence_added": N_("photo from the reporter"),
-    "remind_sent": N_("reminder: not claimed in time"),
-    "overdue_sent": N_("reminder: overdue"),
-    "followup_asked": N_("follow-up question sent"),
-    "followup_yes": N_("follow-up: the bullying has stopped"),
-    "followup_a_bit": N_("follow-up: it has stopped a bit"),
-    "followup_no": N_("follow-up: it has not stopped"),
-    "case_reopened": N_("reopened"),
-}
-
-
-def _history(turn: Turn, code: str) -> list[Text]:
-    """Who did what when, from the audit log; phase changes name the phase."""
-    stores = turn.stores
-    rows = stores.db.rows(
-        "SELECT a.at, a.actor, a.action, c.name FROM audit a LEFT JOIN coordinators c"
-        " ON a.actor = 'coordinator:' || c.id WHERE a.report = ? ORDER BY a.id",
-        (code,),
-    )
-    phases = turn.school.phases_in(turn.locale)
-    entries = []
-    for row in rows:
-        action = row["action"]
-        if action.startswith("phase_"):
-            what = Text(N_("phase: {phase}"), {"phase": phases[int(action[6:]) - 1]})
-        elif action in HISTORY:
-            what = Text(HISTORY[action])
-        else:
-            continue  # opening a case or ticking the checklist is not case history
-        who = row["name"] or Text(
-            N_("the reporter") if row["actor"] == "reporter" else N_("the bot")
-        )
-        entries.append(
-            Text(
-                "{when} · {who} · {what}",
-                {"when": turn.school.local_time(row["at"]), "who": who, "what": what},
-            )
-        )
-    return entries[-12:]
 
 
 def phases_view(turn: Turn) -> ViewPart:

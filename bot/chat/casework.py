@@ -1,50 +1,25 @@
-"""The coordinators' work on one case: open it, claim it, set status or phase, note, write, reopen.
+"""The coordinators' work on one case in the chat: open it, claim it, set status or phase, note,
+write to the reporter, reopen.
 
-Every effect re-checks the sender's role and the case (button data can be forged), answers with
-one short sentence, and is audit-logged without content. Reading a case is `bot/chat/caseview.py`,
-closing it `bot/chat/closing.py`, the queue `bot/chat/casequeue.py`.
+Each effect reads the case code and what was typed from the conversation, calls the verb in
+`bot/cases/casework.py` (which re-checks the coordinator and the case, and audits), and answers
+with one short sentence. Reading a case is `bot/chat/caseview.py`, closing it
+`bot/chat/closing.py`, the queue `bot/chat/casequeue.py`.
 """
 
 from __future__ import annotations
 
-from bot.cases.notifications import notify_reporter
-from bot.chat.caseview import evidence, find_case, status_text, whole_case
+from bot.cases import casework
+from bot.cases.labels import status_text
+from bot.chat.caseview import case_code, evidence, find_case, whole_case
 from bot.chat.turn import Turn
 from bot.core.i18n import N_
 from bot.core.model import Refused, Text
-from bot.storage import Stores
-from bot.storage.threads import TO_REPORTER
-
-UNREACHABLE = N_(
-    "Case {case}: the reporter asked the bot to forget them, so nothing can reach them any "
-    "more. You can still add a note."
-)
-
-
-def send_to_reporter(stores: Stores, code: str, author: int, text: str, now: str) -> bool:
-    """Queue a message to a case's reporter; False (and nothing queued) when they cannot be
-    reached any more."""
-    if not stores.reports.reachable(code):
-        return False
-    message = stores.threads.add(code, TO_REPORTER, author, text, now)
-    return notify_reporter(stores, "to_reporter", code, now, str(message), message=message)
-
-
-def reopen(stores: Stores, code: str, now: str) -> bool:
-    """Open a closed case again; its pending follow-up question is not asked any more.
-
-    False when the case was not closed.
-    """
-    if not stores.reports.reopen(code, now):
-        return False
-    stores.jobs.cancel(code, "followup", now)
-    return True
 
 
 def open_case(turn: Turn, _arg: str | None) -> None:
     """The whole case, once: what follows every later action is only its header."""
-    report = find_case(turn)
-    turn.record("case_opened", report.code)
+    report = casework.open_case(turn.context, case_code(turn))
     turn.notices.extend(whole_case(turn, report))
 
 
@@ -57,49 +32,28 @@ def show_evidence(turn: Turn, _arg: str | None) -> None:
 
 
 def claim(turn: Turn, _arg: str | None) -> None:
-    report = find_case(turn, open_only=True)
-    assert turn.coordinator is not None
-    if report.assignee == turn.coordinator.id:
-        raise Refused(Text(N_("You already have {case}."), {"case": report.code}))
-    if not turn.stores.reports.claim(report.code, turn.coordinator.id, turn.now):
-        holder = turn.stores.reports.get(report.code)
-        name = holder.assignee_name if holder else "?"
-        raise Refused(
-            Text(
-                N_("Case {case} is already claimed by {name}."), {"case": report.code, "name": name}
-            )
-        )
-    turn.record("case_claimed", report.code)
-    turn.say(N_("Case {case} is yours now."), case=report.code)
+    code = case_code(turn)
+    casework.claim(turn.context, code)
+    turn.say(N_("Case {case} is yours now."), case=code)
 
 
 def set_status(turn: Turn, status: str | None) -> None:
-    report = find_case(turn, open_only=True)
-    if status not in ("new", "claimed", "in_progress"):
-        raise Refused(Text(N_("That status does not exist.")))
-    turn.stores.reports.set_status(report.code, status, turn.now)
-    turn.record(f"status_{status}", report.code)
-    turn.say(N_("Case {case}: status {status}."), case=report.code, status=status_text(status))
+    code = case_code(turn)
+    casework.set_status(turn.context, code, status or "")
+    turn.say(N_("Case {case}: status {status}."), case=code, status=status_text(status or ""))
 
 
 def set_phase(turn: Turn, phase: str | None) -> None:
-    report = find_case(turn, open_only=True)
-    if phase not in {"1", "2", "3", "4", "5", "6"}:
-        raise Refused(Text(N_("That phase does not exist.")))
-    turn.stores.reports.set_phase(report.code, int(phase), turn.now)
-    turn.record(f"phase_{phase}", report.code)
-    label = turn.school.phases_in(turn.locale)[int(phase) - 1]
-    turn.say(N_("Case {case}: now in {phase}."), case=report.code, phase=label)
+    code = case_code(turn)
+    casework.set_phase(turn.context, code, phase or "")
+    label = turn.school.phases_in(turn.locale)[int(phase or 0) - 1]
+    turn.say(N_("Case {case}: now in {phase}."), case=code, phase=label)
 
 
 def add_note(turn: Turn, _arg: str | None) -> None:
-    """Also on a closed case: what happened after closing belongs with it."""
-    report = find_case(turn)
-    assert turn.coordinator is not None
-    text = str(turn.session.answers.pop("note", ""))
-    turn.stores.reports.add_note(report.code, turn.coordinator.id, text, turn.now)
-    turn.record("note_added", report.code)
-    turn.say(N_("Note saved for case {case}."), case=report.code)
+    code = case_code(turn)
+    casework.add_note(turn.context, code, str(turn.session.answers.pop("note", "")))
+    turn.say(N_("Note saved for case {case}."), case=code)
 
 
 def check_open(turn: Turn, _arg: str | None) -> None:
@@ -109,38 +63,29 @@ def check_open(turn: Turn, _arg: str | None) -> None:
 
 def check_reachable(turn: Turn, _arg: str | None) -> None:
     """Writing to the reporter needs an open case and a reporter who can still be reached."""
-    report = find_case(turn, open_only=True)
-    if not turn.stores.reports.reachable(report.code):
-        raise Refused(Text(UNREACHABLE, {"case": report.code}))
+    casework.require_reachable(turn.context, case_code(turn))
 
 
 def message_reporter(turn: Turn, _arg: str | None) -> None:
-    """Say "sent" only when it can be delivered; otherwise keep the text as a note."""
-    report = find_case(turn)
-    assert turn.coordinator is not None
+    """Say "sent" only when it can be delivered; otherwise the text was kept as a note."""
+    code = case_code(turn)
     text = str(turn.session.answers.pop("message", ""))
-    if send_to_reporter(turn.stores, report.code, turn.coordinator.id, text, turn.now):
-        turn.record("message_sent", report.code)
-        turn.say(N_("Sent to the reporter of {case}."), case=report.code)
+    if casework.message_reporter(turn.context, code, text):
+        turn.say(N_("Sent to the reporter of {case}."), case=code)
         return
-    # The reporter used /vergeet while this was being typed: nothing typed is thrown away.
-    turn.stores.reports.add_note(report.code, turn.coordinator.id, text, turn.now)
-    turn.record("message_not_sent", report.code)
     turn.say(
         N_(
             "Case {case}: the reporter asked the bot to forget them, so nothing can reach them "
             "any more. Your message was not sent; it is kept as a note."
         ),
-        case=report.code,
+        case=code,
     )
 
 
 def reopen_case(turn: Turn, _arg: str | None) -> None:
-    report = find_case(turn)
-    if not reopen(turn.stores, report.code, turn.now):
-        raise Refused(Text(N_("Case {case} is already open."), {"case": report.code}))
-    turn.record("case_reopened", report.code)
-    turn.say(N_("Case {case} is open again."), case=report.code)
+    code = case_code(turn)
+    casework.reopen(turn.context, code)
+    turn.say(N_("Case {case} is open again."), case=code)
 
 
 EFFECTS = {

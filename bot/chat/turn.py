@@ -1,19 +1,18 @@
-"""What one update's effects and views work with: the stores, the school, the user, the session."""
+"""What one update's effects and views work with: the case verbs' Context (stores, school, who
+acts, when) plus the conversation: the user, the session, the locale and the notices to show."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.cases.context import Actor, Context
 from bot.core.engine import Session
 from bot.core.flowspec import Flow, label_for
 from bot.core.model import Choice, Identity, Screen, Text
 from bot.schools.school import School
-from bot.storage import Stores, audit
+from bot.storage import Stores
 from bot.storage.coordinators import Coordinator
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,11 +37,15 @@ class Turn:
     def say(self, msgid: str, **params: Any) -> None:
         self.notices.append(Screen((Text(msgid, params),)))
 
-    def record(self, action: str, code: str) -> None:
-        """Audit-log what this user did to case `code` (never content), and log the event."""
-        actor = f"coordinator:{self.coordinator.id}" if self.coordinator else "reporter"
-        audit.record(self.stores.db, self.now, actor, action, code)
-        log.info("%s case=%s actor=%s", action, code, actor)
+    @property
+    def context(self) -> Context:
+        """The case verbs' view of this turn: a coordinator acts as themselves, anyone else as
+        the reporter (known by their pseudonym)."""
+        if self.coordinator is not None:
+            actor = Actor.coordinator(self.coordinator.id)
+        else:
+            actor = Actor.reporter(self.key)
+        return Context(self.stores, self.school, actor, self.now)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Reports filed straight through the report effect, for tests about the coordinators' side.
+"""Reports filed straight through the submit verb, for tests about the coordinators' side.
 
 The reporter is a Telegram user as far as the bot is concerned (same pseudonym and contact as
 if they had walked the pupil or parent flow), so they can still /vergeet or answer; only the
@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App
-from bot.chat.reporting import submit_report
-from bot.chat.turn import Turn
+from bot.cases import reports
+from bot.cases.context import Actor, Context
 from bot.clock import stamp
-from bot.core.engine import Session
 from bot.core.model import Identity, Text
 from support.fakebotapi import FakeBotApi
 from support.people import Person
@@ -46,13 +45,11 @@ def file_report(
     }
     filled.setdefault("kinds", [filled["kind"]])
     stores = app.stores
-    who = Identity(channel, user_id, user_id, "nl")
+    who = Identity(channel, str(user_id), str(user_id), "nl")
     key = stores.vault.subject(channel, user_id)
-    session = Session(flow=role, state="report_summary", answers=filled)
-    turn = Turn(stores, who, key, session, "nl", None, stamp(app.clock))
+    ctx = Context(stores, app.school, Actor.reporter(key), stamp(app.clock))
     with stores.db.transaction():
-        submit_report(turn, None)
-    return str(session.answers["code"])
+        return reports.submit(ctx, filled, role, who)
 
 
 def enrol_coordinator(app: App, fake: FakeBotApi, user_id: int, name: str) -> Person:

@@ -1,0 +1,155 @@
+"""A coordinator's work on one case: claim it, set its status or phase, note, write, close, reopen.
+
+Each verb is `f(ctx, code, ...)`, re-checks the acting coordinator and the case (a button's or a
+form's data can be forged), raises `Refused` with the text to show when it cannot be done, and is
+audit-logged without content. What the coordinator reads afterwards is up to the caller.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from bot.cases import events
+from bot.cases.context import Context
+from bot.cases.notifications import notify_reporter
+from bot.core.i18n import N_
+from bot.core.model import Refused, Text
+from bot.schools.schooltime import add_school_days
+from bot.storage.reports import Report
+from bot.storage.threads import TO_REPORTER
+
+# The statuses a coordinator can set; "closed" is reached by closing.
+STATUSES = ("new", "claimed", "in_progress")
+PHASES = ("1", "2", "3", "4", "5", "6")  # the protocol's phases; the school names them
+# The outcome codes stored with a closed case; flows/coordinator.yaml labels them (`case_close`).
+OUTCOMES = ("resolved", "referred", "not_confirmed", "not_bullying", "test_or_duplicate")
+
+UNREACHABLE = N_(
+    "Case {case}: the reporter asked the bot to forget them, so nothing can reach them any "
+    "more. You can still add a note."
+)
+
+# How closing went: the follow-up question is only planned for a reporter who can be reached.
+Closing = Literal["already_closed", "closed", "followup_planned"]
+
+
+def find_case(ctx: Context, code: str, *, open_only: bool = False) -> Report:
+    """The case a coordinator acts on, checked again; refused when they may not."""
+    ctx.coordinator_id()
+    report = ctx.stores.reports.get(code)
+    if report is None:
+        raise Refused(Text(N_("I cannot find case {case}."), {"case": code}))
+    if open_only and report.status == "closed":
+        raise Refused(Text(N_("Case {case} is closed. Reopen it first."), {"case": code}))
+    return report
+
+
+def open_case(ctx: Context, code: str) -> Report:
+    """Read a case: who read which case is audited too."""
+    report = find_case(ctx, code)
+    ctx.record(events.CASE_OPENED, report.code)
+    return report
+
+
+def require_reachable(ctx: Context, code: str) -> Report:
+    """An open case whose reporter can still be written to."""
+    report = find_case(ctx, code, open_only=True)
+    if not ctx.stores.reports.reachable(report.code):
+        raise Refused(Text(UNREACHABLE, {"case": report.code}))
+    return report
+
+
+def claim(ctx: Context, code: str) -> None:
+    report = find_case(ctx, code, open_only=True)
+    me = ctx.coordinator_id()
+    if report.assignee == me:
+        raise Refused(Text(N_("You already have {case}."), {"case": report.code}))
+    if not ctx.stores.reports.claim(report.code, me, ctx.now):
+        holder = ctx.stores.reports.get(report.code)
+        name = holder.assignee_name if holder else "?"
+        raise Refused(
+            Text(
+                N_("Case {case} is already claimed by {name}."), {"case": report.code, "name": name}
+            )
+        )
+    ctx.record(events.CASE_CLAIMED, report.code)
+
+
+def set_status(ctx: Context, code: str, status: str) -> None:
+    report = find_case(ctx, code, open_only=True)
+    if status not in STATUSES:
+        raise Refused(Text(N_("That status does not exist.")))
+    ctx.stores.reports.set_status(report.code, status, ctx.now)
+    ctx.record(events.status_set(status), report.code)
+
+
+def set_phase(ctx: Context, code: str, phase: str) -> None:
+    """`phase` is "1" to "6"; `School.phases_in` says what each is called."""
+    report = find_case(ctx, code, open_only=True)
+    if phase not in PHASES:
+        raise Refused(Text(N_("That phase does not exist.")))
+    ctx.stores.reports.set_phase(report.code, int(phase), ctx.now)
+    ctx.record(events.phase_set(phase), report.code)
+
+
+def add_note(ctx: Context, code: str, text: str) -> None:
+    """Also on a closed case: what happened after closing belongs with it."""
+    report = find_case(ctx, code)
+    ctx.stores.reports.add_note(report.code, ctx.coordinator_id(), text, ctx.now)
+    ctx.record(events.NOTE_ADDED, report.code)
+
+
+def message_reporter(ctx: Context, code: str, text: str) -> bool:
+    """Queue a message to the case's reporter; True when it will reach them.
+
+    When the reporter used /vergeet while this was being typed, nothing typed is thrown away: the
+    text is kept as a note instead, and False is returned.
+    """
+    report = find_case(ctx, code)
+    me = ctx.coordinator_id()
+    if ctx.stores.reports.reachable(report.code):
+        message = ctx.stores.threads.add(report.code, TO_REPORTER, me, text, ctx.now)
+        if notify_reporter(
+            ctx.stores, "to_reporter", report.code, ctx.now, str(message), message=message
+        ):
+            ctx.record(events.MESSAGE_SENT, report.code)
+            return True
+    ctx.stores.reports.add_note(report.code, me, text, ctx.now)
+    ctx.record(events.MESSAGE_NOT_SENT, report.code)
+    return False
+
+
+def close(ctx: Context, code: str, outcome: str, note: str) -> Closing:
+    """Close a case with an outcome and plan the follow-up question to its reporter.
+
+    "already_closed" when someone else closed it meanwhile: nothing changes then, and the
+    question is not planned twice. No follow-up is planned for a reporter who cannot be reached.
+    """
+    report = find_case(ctx, code)
+    if outcome not in OUTCOMES:
+        raise Refused(Text(N_("Choose an outcome first.")))
+    stores = ctx.stores
+    if not stores.reports.close(report.code, outcome, note, ctx.now):
+        return "already_closed"
+    ctx.record(events.CASE_CLOSED, report.code)
+    if not stores.reports.reachable(report.code):
+        return "closed"
+    school = ctx.school
+    followup = add_school_days(datetime.fromisoformat(ctx.now), school.followup_days, school)
+    stores.jobs.schedule(
+        f"followup:{report.code}:{ctx.now}",
+        "followup",
+        report.code,
+        followup.isoformat(timespec="seconds"),
+    )
+    return "followup_planned"
+
+
+def reopen(ctx: Context, code: str) -> None:
+    """Open a closed case again; its pending follow-up question is not asked any more."""
+    report = find_case(ctx, code)
+    if not ctx.stores.reports.reopen(report.code, ctx.now):
+        raise Refused(Text(N_("Case {case} is already open."), {"case": report.code}))
+    ctx.stores.jobs.cancel(report.code, "followup", ctx.now)
+    ctx.record(events.CASE_REOPENED, report.code)

@@ -1,0 +1,89 @@
+"""The audit vocabulary: what can happen to a case, and how each event reads in its history.
+
+Action ids are stable `snake_case` and stored in the audit log, so they never change; the ones
+with a part (a status, a phase, an answer, a checklist item) are built by the functions below and
+nowhere else. Opening a case and ticking the checklist are audited but are not case history.
+"""
+
+from __future__ import annotations
+
+from bot.cases.context import REPORTER
+from bot.core.i18n import N_
+from bot.core.model import Text
+from bot.schools.school import School
+from bot.storage import Stores, audit
+
+CASE_OPENED = "case_opened"
+CASE_CLAIMED = "case_claimed"
+CASE_CLOSED = "case_closed"
+CASE_REOPENED = "case_reopened"
+NOTE_ADDED = "note_added"
+MESSAGE_SENT = "message_sent"
+MESSAGE_NOT_SENT = "message_not_sent"
+REPORTER_MESSAGE = "reporter_message"
+EVIDENCE_ADDED = "evidence_added"
+FOLLOWUP_ASKED = "followup_asked"
+PHASE = "phase_"
+
+
+def status_set(status: str) -> str:
+    return f"status_{status}"
+
+
+def phase_set(phase: str) -> str:
+    return f"{PHASE}{phase}"
+
+
+def reminded(event: str) -> str:
+    """A reminder job's notice went out: `remind_sent` or `overdue_sent`."""
+    return f"{event}_sent"
+
+
+def followup_answered(answer: str) -> str:
+    return f"followup_{answer}"
+
+
+def checklist_toggled(item: str, ticked: bool) -> str:
+    return f"checklist_{item}_{'ticked' if ticked else 'unticked'}"
+
+
+HISTORY = {
+    CASE_CLAIMED: N_("claimed"),
+    status_set("new"): N_("status: new"),
+    status_set("claimed"): N_("status: claimed"),
+    status_set("in_progress"): N_("status: in progress"),
+    CASE_CLOSED: N_("closed"),
+    MESSAGE_SENT: N_("message to the reporter"),
+    MESSAGE_NOT_SENT: N_("message to the reporter not sent: they asked to be forgotten"),
+    REPORTER_MESSAGE: N_("message from the reporter"),
+    EVIDENCE_ADDED: N_("photo from the reporter"),
+    reminded("remind"): N_("reminder: not claimed in time"),
+    reminded("overdue"): N_("reminder: overdue"),
+    FOLLOWUP_ASKED: N_("follow-up question sent"),
+    followup_answered("yes"): N_("follow-up: the bullying has stopped"),
+    followup_answered("a_bit"): N_("follow-up: it has stopped a bit"),
+    followup_answered("no"): N_("follow-up: it has not stopped"),
+    CASE_REOPENED: N_("reopened"),
+}
+
+
+def history(stores: Stores, school: School, locale: str, code: str) -> list[Text]:
+    """Who did what when, oldest first; phase changes name the phase in `locale`."""
+    phases = school.phases_in(locale)
+    entries = []
+    for row in audit.history(stores.db, code):
+        action = row["action"]
+        if action.startswith(PHASE):
+            what = Text(N_("phase: {phase}"), {"phase": phases[int(action[len(PHASE) :]) - 1]})
+        elif action in HISTORY:
+            what = Text(HISTORY[action])
+        else:
+            continue  # opening a case or ticking the checklist is not case history
+        who = row["name"] or Text(N_("the reporter") if row["actor"] == REPORTER else N_("the bot"))
+        entries.append(
+            Text(
+                "{when} · {who} · {what}",
+                {"when": school.local_time(row["at"]), "who": who, "what": what},
+            )
+        )
+    return entries
