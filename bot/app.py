@@ -1,22 +1,43 @@
-"""The composition root: builds the object graph from settings and wires nothing else."""
+"""The composition root: builds everything from settings, and runs it for the channels.
+
+`build()` makes the object graph; `App.start(channels)` starts the background work (an outbox
+sender per channel, the job runner with retention, batched fsyncs) exactly once per process,
+whichever channels run, and then the channels, handing each the conversation it serves.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
 
+from bot import chat
 from bot.background.jobs import JobRunner
-from bot.chat.service import EFFECTS, VIEWS, Service
+from bot.background.outbox import OutboxSender
+from bot.channels.base import Channel
+from bot.channels.telegram.traits import TELEGRAM
+from bot.channels.terminal import TERMINAL, TerminalChannel
+from bot.chat.service import Service
 from bot.clock import Clock, system_clock
 from bot.core.crisis import load_crisis_words
 from bot.core.engine import Engine
 from bot.core.flowspec import FlowError, load_flows, validate
 from bot.core.i18n import load_catalogs
+from bot.core.model import Identity, Inbound, Outbound
 from bot.core.render import Renderer
 from bot.crypto import Vault, load_or_create_key
+from bot.schools.config import SchoolConfigError, load_school
 from bot.schools.school import School
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.storage import Stores
 from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,23 +49,191 @@ class App:
     service: Service
     jobs: JobRunner
     clock: Clock
+    channels: dict[str, Channel] = field(default_factory=dict)
+    outboxes: dict[str, OutboxSender] = field(default_factory=dict)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def telegram(self, **options: object) -> Channel:
+        """The Telegram channel for these settings (TelegramChannel's options: poll_timeout,
+        webhook). Imported here: python-telegram-bot loads only in a process that uses it."""
+        from bot.channels.telegram.channel import TelegramChannel
+
+        token = self.settings.require_token()
+        return TelegramChannel(token, self.settings.api_url, self.renderer, **options)  # type: ignore[arg-type]
+
+    def terminal(
+        self, role: str, lang: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout, **kw: float
+    ) -> TerminalChannel:
+        return TerminalChannel(self.renderer, role, lang, stdin, out, **kw)
+
+    async def start(self, channels: Sequence[Channel]) -> None:
+        """Start the channels, then the background work once for all of them.
+
+        Raises what a channel's start raises (StartError), after stopping what had started.
+        """
+        if self.background or self.channels:
+            raise RuntimeError("This app is running already.")
+        self.stores.db.schedule = asyncio.get_running_loop().call_later  # batched fsyncs
+        for channel in channels:
+            name = channel.traits.name
+            if name in self.channels:
+                raise ValueError(f"Two channels are called {name!r}.")
+            self.service.channels[name] = channel.traits
+            self.channels[name] = channel
+            self.outboxes[name] = OutboxSender(
+                self.stores,
+                self.school,
+                self.renderer,
+                channel.send,
+                self.clock,
+                channel=name,
+                only_chat=channel.only_chat,
+                default_locale=channel.default_locale,
+                limits=channel.traits.limits,
+            )
+        self.service.on_commit = self.jobs.on_enqueue = self._wake_outboxes
+        self.service.on_coordinator_joined = self._coordinator_joined
+        conversation = Conversation(self)
+        started: list[Channel] = []
+        try:
+            for channel in channels:
+                await channel.start(conversation)
+                started.append(channel)
+        except BaseException:
+            self.channels = {c.traits.name: c for c in started}
+            await self.stop()
+            raise
+        self.background = [
+            *(
+                asyncio.create_task(sender.run(), name=f"outbox:{name}")
+                for name, sender in self.outboxes.items()
+            ),
+            asyncio.create_task(self.jobs.run(), name="jobs"),
+        ]
+        log.info("app_started channels=%s", ",".join(self.channels))
+
+    async def stop(self) -> None:
+        """Stop the channels, then the background work; pending fsyncs are done."""
+        for channel in reversed(list(self.channels.values())):
+            await channel.stop()
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        self.background, self.channels, self.outboxes = [], {}, {}
+        self.stores.db.schedule = None
+        self.stores.db.sync_pending()
+
+    async def serve(self, channels: Sequence[Channel]) -> None:
+        """Run until a channel ends by itself (the terminal's input) or SIGINT/SIGTERM."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGINT, signal.SIGTERM)
+        handled = threading.current_thread() is threading.main_thread()
+        if handled:
+            for number in signals:
+                loop.add_signal_handler(number, stop.set)
+        try:
+            await self.start(channels)
+            ends = [asyncio.ensure_future(c.finished()) for c in channels]
+            signalled = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait([signalled, *ends], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for wait in [signalled, *ends]:
+                    wait.cancel()
+                await self.stop()
+            for end in ends:  # a channel that ended by an error ends the process with it
+                if end.done() and not end.cancelled() and end.exception():
+                    raise end.exception()  # type: ignore[misc]
+        finally:
+            if handled:
+                for number in signals:
+                    loop.remove_signal_handler(number)
+
+    def _wake_outboxes(self) -> None:
+        for sender in self.outboxes.values():
+            sender.wake()
+
+    def _coordinator_joined(self, channel: str, chat: str) -> None:
+        if channel in self.channels:
+            self.channels[channel].coordinator_changed(chat)
 
 
-def build(settings: Settings, clock: Clock = system_clock) -> App:
+class Conversation:
+    """The bot as a channel sees it (channels.base.Conversation): the service, and the
+    background work a channel may ask to catch up with before its next prompt."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.service = app.service
+
+    def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
+        return self.service.handle(who, inbound)
+
+    def group_reply(self, language_code: str | None) -> list[Outbound]:
+        return self.service.group_reply(language_code)
+
+    def failure_reply(self, language_code: str | None) -> list[Outbound]:
+        return self.service.failure_reply(language_code)
+
+    def listening(self, who: Identity, on: bool) -> None:
+        self.service.listening(who, on)
+
+    def coordinator_chats(self, channel: str) -> list[tuple[str, bool]]:
+        return self.service.coordinator_chats(channel)
+
+    async def catch_up(self, channel: str) -> None:
+        self.app.jobs.run_due()
+        await self.app.outboxes[channel].deliver_due()
+
+
+def school_of(settings: Settings) -> School:
+    """The school the settings name (ANTIPEST_CONFIG), or the defaults when they name none.
+
+    A broken school file is the operator's mistake: a `SettingsError` of one sentence.
+    """
+    if settings.school_config is None:
+        return School()
+    try:
+        return load_school(settings.school_config)
+    except SchoolConfigError as exc:
+        raise SettingsError(str(exc)) from exc
+
+
+def build(settings: Settings, clock: Clock = system_clock, school: School | None = None) -> App:
+    """Everything one process runs; `school` when the caller has read it already."""
+    # Read first, as the settings are: a broken school file creates no database or key.
+    school = school_of(settings) if school is None else school
     flows = load_flows(settings.flows_dir)
     missing = {"welcome", "pupil", "coordinator"} - set(flows)
     if missing:
         raise FlowError(f"The flows {sorted(missing)} are missing from {settings.flows_dir}.")
+    effects, views = chat.tables()
     for flow in flows.values():
-        problems = validate(flow, EFFECTS, VIEWS)
+        problems = validate(flow, effects, views)
         if problems:
             raise FlowError(f"flow {flow.name}: {problems[0]}")
     vault = Vault(load_or_create_key(settings.key_file))
     db = Database(settings.db_path)
     stores = Stores.open(db, vault)
-    school = settings.school
     renderer = Renderer(load_catalogs(settings.locales_dir))
     crisis = load_crisis_words(settings.flows_dir / "shared" / "crisis.yaml")
-    service = Service(stores, school, Engine(flows), renderer, crisis, clock)
+    service = Service(
+        stores,
+        school,
+        Engine(flows),
+        renderer,
+        crisis,
+        clock,
+        effects=effects,
+        views=views,
+        # every channel this code knows; App.start adds any other it is given
+        channels={traits.name: traits for traits in (TELEGRAM, TERMINAL)},
+    )
     jobs = JobRunner(stores, school, clock)
     return App(settings, school, stores, renderer, service, jobs, clock)
+
+
+def chat_in_terminal(app: App, role: str, lang: str, **terminal: object) -> None:
+    """`antipestbot chat`: the terminal channel, until /exit or the end of input."""
+    asyncio.run(app.serve([app.terminal(role, lang, **terminal)]))  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import re
@@ -12,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.app import App, build
+from bot.app import App, build, chat_in_terminal, school_of
+from bot.channels.base import StartError
+from bot.channels.telegram.traits import Webhook
 from bot.clock import stamp, system_clock
 from bot.core.flowspec import FlowError
 from bot.crypto import VaultError
@@ -91,11 +94,8 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 def _run(app: App, args: argparse.Namespace) -> int:
-    from bot.channels.telegram import TelegramChannel
-
-    channel = TelegramChannel(app)
     if args.webhook_url is None:
-        channel.run_polling()
+        asyncio.run(app.serve([app.telegram()]))
         return 0
     secret = app.settings.webhook_secret or app.stores.vault.derived(WEBHOOK_PURPOSE)
     protect(secret)
@@ -103,8 +103,9 @@ def _run(app: App, args: argparse.Namespace) -> int:
     # PTB calls setWebhook first and binds the port after: a port that is taken would leave
     # Telegram calling an address nobody answers. So try it before anything else happens.
     _try_listen(listen, port)
+    webhook = Webhook(args.webhook_url, secret, listen, port)
     try:
-        channel.run_webhook(args.webhook_url, secret, listen, port)
+        asyncio.run(app.serve([app.telegram(webhook=webhook)]))
     except OSError as exc:  # taken after all, between the try and PTB's own bind
         raise _cannot_listen(listen, port, exc) from exc
     return 0
@@ -143,9 +144,9 @@ def _invite_username(settings: Settings, given: str | None) -> str:
             "The invite link needs the bot's username: pass --bot-username NAME, or set "
             "TELEGRAM_BOT_TOKEN so that it can be asked from Telegram."
         )
-    from bot.channels.telegram import fetch_bot_username
+    from bot.channels.telegram.channel import fetch_bot_username
 
-    return fetch_bot_username(settings)
+    return fetch_bot_username(settings.token, settings.api_url)
 
 
 def _coordinator(app: App, args: argparse.Namespace) -> int:
@@ -180,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         env = {**read_env_file(), **os.environ}
         configure_logging(env=env)
         settings = load_settings(env)
+        # Read with the settings, as before it had its own module: a broken school file is named
+        # first, by every command, backup included.
+        school = school_of(settings)
         if args.command == "backup":
             return _backup(settings, args.path)
         # Checked before build(), which creates the database and the key file.
@@ -190,17 +194,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SettingsError("--telegram-id must be a positive number.")
         if args.command == "coordinator" and args.action == "invite":
             args.bot_username = _invite_username(settings, args.bot_username)
-        app = build(settings)
+        app = build(settings, school=school)
         if args.command == "chat":
-            from bot.channels.terminal import chat
-
             logging.getLogger().setLevel(logging.WARNING)
-            chat(app, args.role, args.lang)
+            chat_in_terminal(app, args.role, args.lang)
             return 0
         if args.command == "coordinator":
             return _coordinator(app, args)
         return _run(app, args)
-    except (SettingsError, FlowError, VaultError, DatabaseError) as error:
+    except (SettingsError, StartError, FlowError, VaultError, DatabaseError) as error:
         print(f"antipestbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

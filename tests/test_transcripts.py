@@ -45,14 +45,14 @@ def _compare(name: str, transcript: Transcript) -> None:
 
 @pytest.mark.parametrize("name", sorted(WALKS))
 def test_guided_check(app, name):
-    talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
+    talk = Transcript(app, Identity("telegram", "9001", "9001", "nl"))
     talk.command("start")
     talk.walk("pupil", *WALKS[name])
     _compare(name, talk)
 
 
 def test_report_to_the_end(app):
-    talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
+    talk = Transcript(app, Identity("telegram", "9001", "9001", "nl"))
     talk.command("start")
     talk.walk(
         "pupil",
@@ -84,7 +84,7 @@ PARENT_WALKS = {
 
 @pytest.mark.parametrize("name", sorted(PARENT_WALKS))
 def test_parent_guidance(app, name):
-    talk = Transcript(app, Identity("telegram", 9002, 9002, "nl"))
+    talk = Transcript(app, Identity("telegram", "9002", "9002", "nl"))
     talk.command("start")
     talk.walk("parent")
     for step in PARENT_WALKS[name]:
@@ -94,7 +94,7 @@ def test_parent_guidance(app, name):
 
 
 def test_parent_report_to_the_end(app):
-    talk = Transcript(app, Identity("telegram", 9002, 9002, "nl"))
+    talk = Transcript(app, Identity("telegram", "9002", "9002", "nl"))
     talk.command("start")
     talk.walk("parent", "report", "other_child", "excluding", "online", "kinds_done")
     talk.walk("online", "weekly", "weeks")

@@ -16,9 +16,10 @@ from datetime import UTC, timedelta
 
 from bot.background.waker import Waker
 from bot.cases.notifications import notification_screen
+from bot.channels.base import DeliveryError
 from bot.clock import Clock, stamp, system_clock
-from bot.core.model import Outbound
-from bot.core.render import Renderer
+from bot.core.model import Limits, Outbound
+from bot.core.render import TELEGRAM_SIZED, Renderer
 from bot.schools.school import School
 from bot.storage import Stores
 from bot.storage.sessions import SessionStore
@@ -31,15 +32,7 @@ MAX_DELAY = 600.0
 IDLE_WAIT = 30.0  # seconds between checks when nothing wakes the sender
 
 
-class DeliveryError(Exception):
-    """A send failed; `retry_after` comes from the channel's rate limit when it gave one."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-Send = Callable[[int, Outbound], Awaitable[None]]
+Send = Callable[[str, Outbound], Awaitable[None]]
 
 
 def backoff(
@@ -63,12 +56,14 @@ class OutboxSender:
         send: Send,
         clock: Clock = system_clock,
         channel: str = "telegram",
-        only_chat: int | None = None,
+        only_chat: str | None = None,
         base_delay: float = BASE_DELAY,
         max_delay: float = MAX_DELAY,
         default_locale: str = "nl",
+        limits: Limits = TELEGRAM_SIZED,
     ) -> None:
         self.channel = channel
+        self.limits = limits  # the channel's: how much one message may hold
         self.default_locale = default_locale  # for a reader who never chose a language
         self.base_delay = base_delay  # the first retry's delay; doubled per attempt, jittered
         self.max_delay = max_delay
@@ -79,10 +74,13 @@ class OutboxSender:
         self.send = send
         self.clock = clock
         self.sessions = SessionStore(stores.db, stores.vault)
-        self.waker = Waker(clock, lambda: stores.outbox.next_try(channel), IDLE_WAIT)
+        # A sender for one user's chat (the terminal) leaves the others' rows to their own
+        # process: their due times must not wake it, or it would spin until they are sent.
+        due = (lambda: None) if only_chat else (lambda: stores.outbox.next_try(channel))
+        self.waker = Waker(clock, due, IDLE_WAIT)
         self._lock = asyncio.Lock()
         # chat -> when its rate limit (a 429's retry_after) ends: nothing goes there before.
-        self._paused: dict[int, str] = {}
+        self._paused: dict[str, str] = {}
 
     def wake(self) -> None:
         self.waker.wake()
@@ -92,7 +90,7 @@ class OutboxSender:
             await self.deliver_due()
             await self.waker.sleep()
 
-    def _target(self, row: dict) -> tuple[int, str, str | None] | None:
+    def _target(self, row: dict) -> tuple[str, str, str | None] | None:
         """The chat, its language and its reader's role (pupil, parent: the texts' audience).
 
         None when the reporter cannot be reached.
@@ -101,14 +99,15 @@ class OutboxSender:
         if row["telegram_id"] is not None:
             # A coordinator's session is keyed by this channel (the console's by the terminal).
             key = self.stores.vault.subject(self.channel, row["telegram_id"])
-            chat = row["telegram_id"]
+            chat = str(row["telegram_id"])
         else:
-            code = self.stores.db.row("SELECT code FROM reports WHERE id = ?", (row["report"],))
-            reporter = self.stores.reports.reporter(code["code"]) if code else None
+            code = self.stores.reports.code_of(row["report"])
+            reporter = self.stores.reports.reporter(code) if code else None
             contact = json.loads(reporter["contact"]) if reporter else {}
             if reporter is None or "chat" not in contact:  # purged, or the reporter was forgotten
                 return None
-            key, chat, audience = reporter["reporter"], contact["chat"], reporter["role"]
+            # Sealed before ids were strings, a Telegram chat is a number: the same chat.
+            key, chat, audience = reporter["reporter"], str(contact["chat"]), reporter["role"]
         session = self.sessions.load(key)
         locale = session.locale if session and session.locale else self.default_locale
         return chat, locale, audience
@@ -139,7 +138,7 @@ class OutboxSender:
                 continue
             screen = notification_screen(self.stores, self.school, row["payload"])
             try:
-                for outbound in self.renderer.render([screen], locale, audience):
+                for outbound in self.renderer.render([screen], locale, audience, self.limits):
                     await self.send(chat, outbound)
             except DeliveryError as error:
                 next_try = self._failed(row, error)

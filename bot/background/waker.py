@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -21,8 +20,14 @@ class Waker:
         self._event.set()
 
     async def sleep(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout=self._seconds())
+        # A timer that sets the event, not asyncio.wait_for: a stop that cancelled a sender
+        # inside wait_for, on a 50 ms timeout, hung for good on Python 3.11 here; the root
+        # cancels these loops at every stop, so they must end at once.
+        timer = asyncio.get_running_loop().call_later(self._seconds(), self._event.set)
+        try:
+            await self._event.wait()
+        finally:
+            timer.cancel()
         self._event.clear()
 
     def _seconds(self) -> float:

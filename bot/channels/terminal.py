@@ -5,7 +5,8 @@ Buttons are numbered; type the number to press one. `/foto` stands in for sendin
 answer for a pupil) appear at the prompt: in a real terminal while it waits for a line, and
 otherwise after the next line (an empty one just looks). The coordinator here is the console
 coordinator, notified of new reports like any coordinator while its chat runs, so two terminals
-on one database can play a whole case.
+on one database can play a whole case. Like every channel it only adapts: the root runs the
+outbox that brings those messages (`send`) and the jobs.
 """
 
 from __future__ import annotations
@@ -14,19 +15,62 @@ import asyncio
 import secrets
 import select
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from typing import TextIO
 
-from bot.app import App
-from bot.background.outbox import OutboxSender
-from bot.clock import stamp
+from bot.channels.base import Conversation
 from bot.core.commands import command_trigger
-from bot.core.i18n import N_
-from bot.core.model import Identity, Inbound, Outbound, Text, parse_button_data
-from bot.storage.coordinators import CONSOLE_ID
+from bot.core.i18n import N_, NC_
+from bot.core.model import (
+    ChannelTraits,
+    Identity,
+    Inbound,
+    Limits,
+    Outbound,
+    Text,
+    parse_button_data,
+)
+from bot.core.render import Renderer
 
-# The coordinator is the console: its notifications are addressed to CONSOLE_ID.
-TERMINAL_USERS = {"pupil": 1, "parent": 2, "coordinator": CONSOLE_ID}
+# /privacy says here what it says on Telegram (the terminal is for trying the bot out); its own
+# words would be new texts to translate, which this move does not bring.
+PRIVACY = (
+    N_("🔒 What this bot keeps, and why"),
+    N_(
+        "What you tell the bot and your reports are stored by the school, locked with a key "
+        "(encrypted). Instead of your Telegram account the bot keeps a code that only it can work "
+        "out. To be able to answer you, it keeps your chat number, also locked."
+    ),
+    N_(
+        "Who can read it: only the school's anti-bullying coordinators. They never see your "
+        "Telegram name or account, unless you gave your name yourself."
+    ),
+    N_(
+        "How long: a closed case is deleted after {days} days. Only counts stay (what kind of "
+        "bullying, where, which month), without names or stories."
+    ),
+    N_(
+        "Telegram itself also keeps this chat, like every chat. Want the bot to forget you? "
+        "Send /vergeet. Questions? Ask your teacher or an anti-bullying coordinator."
+    ),
+)
+TERMINAL = ChannelTraits(
+    name="terminal",
+    limits=Limits(text=4096, caption=1024),  # Telegram's, so both read the same
+    notes={
+        # The welcome still says what it says on Telegram: the terminal's own words would be a
+        # new text to translate, which this move does not bring.
+        "welcome": N_(
+            "The school does not see who you are, unless you want to tell them. Good to know: "
+            "this chat runs over Telegram, and Telegram does know your account."
+        ),
+        "*": N_("Good to know: this chat runs on this computer. Anyone who uses it can read it."),
+    },
+    privacy=PRIVACY,
+)
+NC_("parent", "Good to know: this chat runs on this computer. Anyone who uses it can read it.")
+# The coordinator is the console, whose notifications are addressed to its own id (CONSOLE_ID).
+TERMINAL_USERS = {"pupil": "1", "parent": "2", "coordinator": "0"}
 IDLE_CHECK = 2.0  # seconds between looks for new messages while a real terminal waits
 
 
@@ -56,18 +100,23 @@ def _show(outbounds: Iterable[Outbound], out: TextIO, buttons: list[str]) -> lis
     return buttons
 
 
-def _lines(stdin: TextIO, idle: float) -> Iterator[str | None]:
-    """Each line typed; None each time a real terminal has waited `idle` seconds for one."""
+async def _lines(stdin: TextIO, idle: float) -> AsyncIterator[str | None]:
+    """Each line typed; None each time a real terminal has waited `idle` seconds for one.
+
+    A real terminal is waited for in a thread, so the event loop (the outbox, the jobs, a
+    signal) runs meanwhile; a pipe, a file or a script is read as it comes.
+    """
     try:
         select.select([stdin], [], [], 0)
         waits = stdin.isatty()
     except (AttributeError, OSError, TypeError, ValueError):  # StringIO, Windows pipe, closed fd
         waits = False
     if not waits:
-        yield from stdin
+        for line in stdin:
+            yield line
         return
     while True:
-        ready, _, _ = select.select([stdin], [], [], idle)
+        ready, _, _ = await asyncio.to_thread(select.select, [stdin], [], [], idle)
         if not ready:
             yield None
             continue
@@ -83,68 +132,77 @@ HINT = N_(
 NEWS_HINT = N_("(Messages for you appear here when they arrive; an empty line looks for them.)")
 
 
-def chat(
-    app: App,
-    role: str,
-    lang: str,
-    stdin: TextIO = sys.stdin,
-    out: TextIO = sys.stdout,
-    idle: float = IDLE_CHECK,
-) -> None:
-    user = TERMINAL_USERS[role]
-    who = Identity("terminal", user, user, lang, role=role)
-    for hint in (HINT, NEWS_HINT):
-        out.write(app.renderer.text(Text(hint), lang) + "\n")
-    inbox: list[Outbound] = []
+class TerminalChannel:
+    traits = TERMINAL
 
-    async def collect(_chat: int, outbound: Outbound) -> None:
-        inbox.append(outbound)
+    def __init__(
+        self,
+        renderer: Renderer,
+        role: str,
+        lang: str,
+        stdin: TextIO = sys.stdin,
+        out: TextIO = sys.stdout,
+        idle: float = IDLE_CHECK,
+    ) -> None:
+        user = TERMINAL_USERS[role]
+        self.who = Identity("terminal", user, user, lang, role=role)
+        self.only_chat = user  # this process shows its own user's messages only
+        self.default_locale = lang
+        self.renderer = renderer
+        self.stdin, self.out, self.idle = stdin, out, idle
+        self.inbox: list[Outbound] = []
+        self.conversation: Conversation | None = None
+        self._task: asyncio.Task[None] | None = None
 
-    sender = OutboxSender(
-        app.stores,
-        app.school,
-        app.renderer,
-        collect,
-        app.clock,
-        channel="terminal",
-        only_chat=user,
-        default_locale=lang,
-    )
+    async def start(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        for hint in (HINT, NEWS_HINT):
+            self.out.write(self.renderer.text(Text(hint), self.who.language_code or "nl") + "\n")
+        conversation.listening(self.who, True)
+        self._task = asyncio.create_task(self._chat(), name="terminal")
 
-    def news() -> list[Outbound]:
-        app.jobs.run_due()
-        asyncio.run(sender.deliver_due())
-        arrived = inbox[:]
-        inbox.clear()
+    async def finished(self) -> None:
+        assert self._task is not None
+        await self._task
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self.conversation is not None:
+            self.conversation.listening(self.who, False)
+
+    async def send(self, chat: str, outbound: Outbound) -> None:
+        self.inbox.append(outbound)  # shown at the prompt (see `_chat`)
+
+    def coordinator_changed(self, chat: str) -> None:
+        """The terminal has no menus to update."""
+
+    async def _news(self) -> list[Outbound]:
+        assert self.conversation is not None
+        await self.conversation.catch_up(self.traits.name)
+        arrived = self.inbox[:]
+        self.inbox.clear()
         return arrived
 
-    def respond(inbound: Inbound) -> list[str]:
-        replies = app.service.handle(who, inbound)
-        return _show([*replies, *news()], out, [])
+    async def _respond(self, inbound: Inbound) -> list[str]:
+        assert self.conversation is not None
+        replies = self.conversation.handle(self.who, inbound)
+        return _show([*replies, *await self._news()], self.out, [])
 
-    _listen(app, role, True)
-    try:
-        buttons = respond(Inbound(kind="command", trigger="start"))
+    async def _chat(self) -> None:
+        role = self.who.role
+        buttons = await self._respond(Inbound(kind="command", trigger="start"))
         if f"role:{role}" in buttons:  # a new user: answer the role question as the button would
-            buttons = respond(Inbound(kind="button", trigger=role, shown_in="role"))
-        for raw in _lines(stdin, idle):
+            buttons = await self._respond(Inbound(kind="button", trigger=role, shown_in="role"))
+        async for raw in _lines(self.stdin, self.idle):
             line = (raw or "").strip()
             if line in ("/exit", "/quit"):
                 break
             if line:
-                buttons = respond(_inbound(line, buttons))
+                buttons = await self._respond(_inbound(line, buttons))
                 continue
-            arrived = news()  # waited, or an empty line: show what came in meanwhile
+            arrived = await self._news()  # waited, or an empty line: what came in meanwhile
             if arrived:
-                out.write("\n")
-                buttons = _show(arrived, out, buttons)
-    finally:
-        _listen(app, role, False)
-
-
-def _listen(app: App, role: str, listening: bool) -> None:
-    """The console coordinator is notified only while its chat runs (see `console`)."""
-    if role != "coordinator":
-        return
-    with app.stores.db.transaction():
-        app.stores.coordinators.listen_at_console(listening, stamp(app.clock))
+                self.out.write("\n")
+                buttons = _show(arrived, self.out, buttons)

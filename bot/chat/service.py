@@ -10,28 +10,26 @@ import copy
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.chat import (
-    casequeue,
-    caseview,
-    casework,
-    checklist,
-    closing,
-    onboarding,
-    privacy,
-    reporter,
-    reporting,
-    signals,
-)
 from bot.chat.turn import Turn, ViewPart
 from bot.clock import Clock, stamp, system_clock
 from bot.core import replies
 from bot.core.crisis import CrisisWords
 from bot.core.engine import Engine, Session
 from bot.core.i18n import N_, pick_locale
-from bot.core.model import Choice, Identity, Inbound, Outbound, Refused, Screen, Text
+from bot.core.model import (
+    ChannelTraits,
+    Choice,
+    Identity,
+    Inbound,
+    Limits,
+    Outbound,
+    Refused,
+    Screen,
+    Text,
+)
 from bot.core.ratelimit import FloodGate
 from bot.core.render import Renderer
 from bot.crypto import VaultError
@@ -45,33 +43,8 @@ log = logging.getLogger(__name__)
 Effect = Callable[[Turn, str | None], None]
 View = Callable[[Turn], ViewPart]
 
-EFFECTS: dict[str, Effect] = {
-    **reporting.EFFECTS,
-    "offer_language": onboarding.offer_language,
-    "set_language": onboarding.set_language,
-    "choose_role": onboarding.choose_role,
-    "offer_forget": privacy.offer_forget,
-    "forget": privacy.forget,
-    "keep": privacy.keep,
-    "toggle_signal": signals.toggle_signal,
-    **casework.EFFECTS,
-    **closing.EFFECTS,
-    **checklist.EFFECTS,
-    "own_case": reporter.own_case,
-    "send_to_case": reporter.send_to_case,
-    "add_evidence": reporter.add_evidence,
-    "followup_answer": reporter.followup_answer,
-}
-VIEWS: dict[str, View] = {
-    **reporting.VIEWS,
-    **casequeue.VIEWS,
-    **caseview.VIEWS,
-    **closing.VIEWS,
-    "signals_checklist": signals.checklist_view,
-    "signals_result": signals.result_view,
-    **checklist.VIEWS,
-}
 OUR_SCHOOL = N_("our school")
+COORDINATOR = "coordinator"  # the flow only a coordinator's identity opens
 
 
 class Service:
@@ -83,8 +56,10 @@ class Service:
         renderer: Renderer,
         crisis: CrisisWords,
         clock: Clock = system_clock,
-        on_commit: Callable[[], None] = lambda: None,
-        on_coordinator_joined: Callable[[int], None] = lambda _user_id: None,
+        *,
+        effects: Mapping[str, Effect],
+        views: Mapping[str, View],
+        channels: Mapping[str, ChannelTraits],
     ) -> None:
         self.stores = stores
         self.school = school
@@ -92,8 +67,12 @@ class Service:
         self.renderer = renderer
         self.crisis = crisis
         self.clock = clock
-        self.on_commit = on_commit
-        self.on_coordinator_joined = on_coordinator_joined  # a channel gives them their menu
+        self.effects = effects
+        self.views = views
+        self.channels = dict(channels)  # name -> limits and honesty note; App adds its channels
+        self.on_commit: Callable[[], None] = lambda: None  # App wakes the outbox senders
+        # (channel, chat) of a coordinator who just joined: App tells the channel (a menu).
+        self.on_coordinator_joined: Callable[[str, str], None] = lambda _channel, _chat: None
         self.sessions = SessionStore(stores.db, stores.vault)
         self.flood = FloodGate()
 
@@ -106,7 +85,9 @@ class Service:
             if verdict == "ignore":
                 return []
             return self.renderer.render(
-                [Screen((Text(replies.SLOW_DOWN),))], pick_locale(None, who.language_code)
+                [Screen((Text(replies.SLOW_DOWN),))],
+                pick_locale(None, who.language_code),
+                limits=self._limits(who),
             )
         if inbound.kind == "command" and inbound.trigger == "privacy":
             return self._privacy(who, key, inbound.delivery)
@@ -128,7 +109,8 @@ class Service:
                 self.sessions.save(key, turn.session, turn.now)
         if self.stores.outbox.queued != queued:  # wake the sender only when there is news
             self.on_commit()
-        return self.renderer.render(screens, turn.locale, turn.audience or turn.session.flow)
+        audience = turn.audience or turn.session.flow
+        return self.renderer.render(screens, turn.locale, audience, self._limits(who))
 
     def group_reply(self, language_code: str | None) -> list[Outbound]:
         return self.renderer.render(
@@ -147,21 +129,35 @@ class Service:
         except (sqlite3.Error, VaultError):
             log.warning("privacy_without_database")
             session = stored = None
-        screen = privacy.privacy_screen(self.school.retention_days)
+        days = {"days": self.school.retention_days}
+        screen = Screen(tuple(Text(msgid, days) for msgid in self.channels[who.channel].privacy))
         flow = session.flow if session else None
-        return self.renderer.render([screen], pick_locale(stored, who.language_code), flow)
+        locale = pick_locale(stored, who.language_code)
+        return self.renderer.render([screen], locale, flow, self._limits(who))
 
     def failure_reply(self, language_code: str | None) -> list[Outbound]:
         """Said when handling an update failed; works even when the database does not."""
         screen = Screen((Text(replies.FAILED),))
         return self.renderer.render([screen], pick_locale(None, language_code))
 
+    def _limits(self, who: Identity) -> Limits:
+        return self.channels[who.channel].limits
+
+    def listening(self, who: Identity, on: bool) -> None:
+        """The console coordinator is notified only while a terminal chat of theirs runs."""
+        if who.channel == "terminal" and who.role == "coordinator":
+            with self.stores.db.transaction():
+                self.stores.coordinators.listen_at_console(on, stamp(self.clock))
+
+    def coordinator_chats(self, channel: str) -> list[tuple[str, bool]]:
+        return [
+            (str(c.telegram_id), c.active)
+            for c in self.stores.coordinators.all()
+            if c.channel == channel
+        ]
+
     def _first_delivery(self, delivery: str) -> bool:
-        cursor = self.stores.db.execute(
-            "INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
-            (delivery, stamp(self.clock)),
-        )
-        return cursor.rowcount == 1
+        return self.stores.deliveries.record(delivery, stamp(self.clock))
 
     def _turn(self, who: Identity, key: str, inbound: Inbound) -> Turn:
         now = stamp(self.clock)
@@ -170,8 +166,8 @@ class Service:
             coordinator = self._redeem(who, inbound.arg, now)
         session = self.sessions.load(key)
         if coordinator:
-            flow = "coordinator"
-        elif session and session.flow in onboarding.PUBLIC_FLOWS:
+            flow = COORDINATOR
+        elif session and session.flow in self.engine.flows and session.flow != COORDINATOR:
             flow = session.flow
         else:
             flow = "welcome"
@@ -191,17 +187,19 @@ class Service:
             return self.stores.coordinators.console(stamp(self.clock))
         if who.channel != "telegram":
             return None
-        found = self.stores.coordinators.by_telegram_id(who.user_id)
+        if not who.user_id.isdigit():
+            return None
+        found = self.stores.coordinators.by_telegram_id(int(who.user_id))
         return found if found and found.active else None
 
     def _redeem(self, who: Identity, code: str, now: str) -> Coordinator | None:
-        if who.channel != "telegram":
+        if who.channel != "telegram" or not who.user_id.isdigit():
             return None
-        coordinator = self.stores.coordinators.redeem(code, who.user_id, now)
+        coordinator = self.stores.coordinators.redeem(code, int(who.user_id), now)
         if coordinator:
             audit.record(self.stores.db, now, f"coordinator:{coordinator.id}", "invite_redeemed")
             log.info("invite_redeemed coordinator=%s", coordinator.id)
-            self.on_coordinator_joined(who.user_id)
+            self.on_coordinator_joined(who.channel, who.chat_id)
         return coordinator
 
     def _step(self, turn: Turn, inbound: Inbound) -> None:
@@ -237,7 +235,7 @@ class Service:
             try:
                 with self.stores.db.savepoint():
                     for effect in step.effects:
-                        EFFECTS[effect.name](turn, effect.arg)
+                        self.effects[effect.name](turn, effect.arg)
             except Refused as refused:
                 session.state, session.answers, session.locale = before
                 turn.locale = pick_locale(session.locale, turn.who.language_code)
@@ -254,7 +252,7 @@ class Service:
             "school": school.name or Text(OUR_SCHOOL),
             "promise": school.promise_in(turn.locale),
             "name": turn.coordinator.name if turn.coordinator else "",
-            "channel_note": replies.channel_note(turn.who.channel),
+            "channel_note": Text(self.channels[turn.who.channel].note_for(turn.session.flow)),
         }
 
     def _screen(self, turn: Turn) -> list[Screen]:
@@ -262,7 +260,7 @@ class Service:
         flow = self.engine.flows[session.flow]
         state = flow.states[session.state]
         try:
-            part = VIEWS[state.view](turn) if state.view else ViewPart()
+            part = self.views[state.view](turn) if state.view else ViewPart()
         except Refused as refused:
             part = ViewPart(texts=[refused.text])
         params = self._params(turn)

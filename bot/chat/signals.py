@@ -104,3 +104,7 @@ def result_view(turn: Turn) -> ViewPart:
         texts.append(lines([Text(N_("You ticked:")), *bullets]))
     texts.append(Text(meaning(ticked)))
     return ViewPart(texts=texts)
+
+
+EFFECTS = {"toggle_signal": toggle_signal}
+VIEWS = {"signals_checklist": checklist_view, "signals_result": result_view}

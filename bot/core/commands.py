@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.core.i18n import N_
-
 COMMANDS = {
     "start": "start",
     "stop": "stop",
@@ -17,31 +15,6 @@ COMMANDS = {
     "privacy": "privacy",
     "vergeet": "forget",
     "forget": "forget",
-}
-# The command menu each language's users see in their Telegram client.
-MENU = {
-    "nl": [
-        ("start", N_("Start again")),
-        ("hulp", N_("Help right now")),
-        ("taal", N_("Choose your language")),
-        ("stop", N_("Stop what you are doing")),
-        ("privacy", N_("What the bot keeps about you")),
-        ("vergeet", N_("Let the bot forget you")),
-    ],
-    "en": [
-        ("start", N_("Start again")),
-        ("help", N_("Help right now")),
-        ("language", N_("Choose your language")),
-        ("stop", N_("Stop what you are doing")),
-        ("privacy", N_("What the bot keeps about you")),
-        ("forget", N_("Let the bot forget you")),
-    ],
-}
-
-# Coordinators get the queue command on top, in their own chats only.
-COORDINATOR_MENU = {
-    "nl": [("wachtrij", N_("Open cases")), *MENU["nl"]],
-    "en": [("queue", N_("Open cases")), *MENU["en"]],
 }
 
 

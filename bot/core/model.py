@@ -6,6 +6,7 @@ engine turns them into `Step`s, and the service hands `Outbound` messages back t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,13 +19,41 @@ ANY_STATE = "*"
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who sent an update. `user_id` is the channel's own numeric id, never stored in clear."""
+    """Who sent an update. `user_id` is the channel's own id for them, never stored in clear.
+
+    Ids are strings whatever the channel uses: Telegram's numbers read as their digits, so
+    pseudonyms made from them (HMAC of "telegram:<digits>") are the same as before.
+    """
 
     channel: str
-    user_id: int
-    chat_id: int
+    user_id: str
+    chat_id: str
     language_code: str | None = None
     role: str | None = None  # a role the channel vouches for (the local terminal only)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one message may hold on a channel (Telegram's limits are the defaults)."""
+
+    text: int = 4096  # characters in a message
+    caption: int = 1024  # characters under a photo
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTraits:
+    """What the conversation must know of a channel: its name, limits and honesty note."""
+
+    name: str
+    limits: Limits
+    # Msgids by flow ("*": every other flow): who else can see that someone chats with the bot
+    # here, said where a flow explains itself (its {channel_note} placeholder).
+    notes: Mapping[str, str]
+    # The msgids /privacy says: what is kept and who can see it ({days}: the retention).
+    privacy: tuple[str, ...]
+
+    def note_for(self, flow: str) -> str:
+        return self.notes.get(flow, self.notes["*"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Turn untranslated `Screen`s into `Outbound` messages in one locale."""
+"""Turn untranslated `Screen`s into `Outbound` messages in one locale, within a channel's limits."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Any
 
 from babel.support import NullTranslations
 
-from bot.core.model import Outbound, Screen, Text
+from bot.core.model import Limits, Outbound, Screen, Text
 from bot.core.textsafety import split_text
 
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
+TELEGRAM_SIZED = Limits()  # when a caller names no channel: the smallest limits in use
 
 
 class _Keep(dict):
@@ -41,9 +40,14 @@ class Renderer:
         return translated.format_map(_Keep(params))
 
     def render(
-        self, screens: list[Screen], locale: str, audience: str | None = None
+        self,
+        screens: list[Screen],
+        locale: str,
+        audience: str | None = None,
+        limits: Limits = TELEGRAM_SIZED,
     ) -> list[Outbound]:
-        """Translate screens for one reader: `audience` is their flow (pupil, parent, ...)."""
+        """Translate screens for one reader: `audience` is their flow (pupil, parent, ...); a
+        text longer than the channel's limit is split, a caption too long goes on its own."""
         out: list[Outbound] = []
         for screen in screens:
             body = "\n\n".join(self.text(t, locale, audience) for t in screen.texts)
@@ -52,11 +56,11 @@ class Renderer:
                 for row in screen.rows
             )
             if screen.photo:
-                if len(body) <= CAPTION_LIMIT:
+                if len(body) <= limits.caption:
                     out.append(Outbound(text=body, rows=rows, photo=screen.photo))
                     continue
                 out.append(Outbound(text="", photo=screen.photo))
-            parts = split_text(body, TEXT_LIMIT) or ["…"]
+            parts = split_text(body, limits.text) or ["…"]
             out.extend(Outbound(text=part) for part in parts[:-1])
             out.append(Outbound(text=parts[-1], rows=rows))
         return out

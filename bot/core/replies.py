@@ -133,24 +133,6 @@ FAILED = N_(
 
 CARRIED = N_("What you typed is now part of your report. ✅")
 NC_("parent", "What you typed is now part of your report. ✅")
-# Facts that belong to a channel, said where a text would otherwise promise too much.
-CHANNEL_NOTES = {
-    "telegram": N_(
-        "Good to know: this chat runs over Telegram. Telegram does know that you chat with me."
-    ),
-    "terminal": N_(
-        "Good to know: this chat runs on this computer. Anyone who uses it can read it."
-    ),
-}
-NC_(
-    "parent",
-    "Good to know: this chat runs over Telegram. Telegram does know that you chat with me.",
-)
-NC_("parent", "Good to know: this chat runs on this computer. Anyone who uses it can read it.")
-
-
-def channel_note(channel: str) -> Text:
-    return Text(CHANNEL_NOTES.get(channel, CHANNEL_NOTES["terminal"]))
 
 
 def crisis_screen() -> Screen:

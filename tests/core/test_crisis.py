@@ -65,8 +65,8 @@ def _states(app):
 
 def test_crisis_text_in_every_state_of_every_flow_reaches_the_help_lines(env):
     app = build(load_settings(env), FakeClock())
-    pupil = Identity("telegram", 9300, 9300, "nl")
-    coordinator = Identity("terminal", 3, 3, "nl", role="coordinator")
+    pupil = Identity("telegram", "9300", "9300", "nl")
+    coordinator = Identity("terminal", "3", "3", "nl", role="coordinator")
     with app.stores.db.transaction():
         # A case for the coordinator's case states to be about.
         code = app.stores.reports.create("someone", "{}", {"story": "x", "kind": "names"}, NOW)
@@ -91,7 +91,7 @@ def test_the_guided_check_follows_the_protocol(env):
 
     def outcome(*triggers: str) -> str:
         user = next(users)  # a new child each time, so /start asks the role
-        talk = Transcript(app, Identity("telegram", user, user, "nl"))
+        talk = Transcript(app, Identity("telegram", str(user), str(user), "nl"))
         talk.command("start")
         talk.walk("pupil", "check", *triggers)
         return talk.render()

@@ -152,7 +152,7 @@ class World:
         return self._handle(user, inbound)
 
     def _handle(self, user: int, inbound: Inbound) -> list[Outbound]:
-        who = Identity("telegram", user, user, LANGUAGE[user])
+        who = Identity("telegram", str(user), str(user), LANGUAGE[user])
         out = self.app.service.handle(who, inbound)
         if out:
             check_messages(out)
@@ -161,9 +161,9 @@ class World:
         self.loop.run_until_complete(self.outbox.deliver_due())
         return out
 
-    async def _delivered(self, chat: int, outbound: Outbound) -> None:
+    async def _delivered(self, chat: str, outbound: Outbound) -> None:
         check_messages([outbound])
-        self.shown[chat].update(data for row in outbound.rows for _label, data in row)
+        self.shown[int(chat)].update(data for row in outbound.rows for _label, data in row)
 
     def press(self, user: int, trigger: str) -> list[Outbound]:
         data = next(d for d in self.last[user] if d.split(":")[1] == trigger)

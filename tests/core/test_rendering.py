@@ -38,7 +38,7 @@ def test_state_renders(app, flow, state, locale):
         code = stores.reports.create("reporter", "{}", answers, NOW)
         answers.update(code=code, case=code)
         user = 501 if flow == "coordinator" else 9001
-        who = Identity("telegram", user, user, locale)
+        who = Identity("telegram", str(user), str(user), locale)
         key = stores.vault.subject("telegram", user)
         SessionStore(stores.db, stores.vault).save(key, Session(flow, state, answers, locale), NOW)
 

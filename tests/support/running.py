@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App, build
-from bot.channels.telegram import TelegramChannel
+from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
 from bot.settings import load_settings
 from support.fakebotapi import FakeBotApi
@@ -16,23 +16,25 @@ class Running:
         self.fake = fake
         self.env = {**env, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
         self.clock = clock
-        self.channel: TelegramChannel | None = None
+        self._app: App | None = None
+        self.channel: Channel | None = None
 
     @property
     def app(self) -> App:
-        assert self.channel is not None
-        return self.channel.app
+        assert self._app is not None
+        return self._app
 
     async def start(self) -> None:
-        self.channel = TelegramChannel(build(load_settings(self.env), self.clock))
-        await self.channel.start(poll_timeout=1)
+        self._app = build(load_settings(self.env), self.clock)
+        self.channel = self._app.telegram(poll_timeout=1)
+        await self._app.start([self.channel])
         await self.fake.wait_for(lambda c: c.method == "getUpdates")
 
     async def stop(self) -> None:
-        if self.channel:
-            await self.channel.stop()
-            self.channel.app.stores.db.close()
-            self.channel = None
+        if self._app:
+            await self._app.stop()
+            self._app.stores.db.close()
+            self._app = self.channel = None
 
     async def restart(self) -> None:
         await self.stop()
@@ -47,6 +49,6 @@ def add_coordinator(running, person, user_id: int, name: str):
 
 async def run_jobs(running, fake) -> int:
     done = running.app.jobs.run_due()
-    await running.channel.outbox.deliver_due()
+    await running.app.outboxes["telegram"].deliver_due()
     await fake.wait_idle()
     return done

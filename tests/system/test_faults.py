@@ -18,8 +18,9 @@ import pytest
 from support.fakebotapi import Call, FakeBotApi
 from support.walks import CASE_CODE, REPORT_PATH
 
-from bot.background.outbox import DeliveryError, OutboxSender
+from bot.background.outbox import OutboxSender
 from bot.cases.notifications import notify_coordinators
+from bot.channels.base import DeliveryError
 from bot.core import replies
 from bot.core.model import Outbound, Text
 from bot.core.ratelimit import FloodGate
@@ -168,7 +169,7 @@ async def test_fifty_pupils_report_while_the_api_fails(bot, fake, coordinator):
     for n, chat in enumerate(COORDINATORS):
         coordinator(chat, f"Coördinator {n + 1}")
     # Fast retries for the test (the outbox rounds each retry up to a whole second anyway).
-    bot.channel.outbox.base_delay = 0.5
+    bot.app.outboxes["telegram"].base_delay = 0.5
     # The per-user flood gate (20 updates in 10 s) would treat a child tapping again and again
     # during an outage as flooding; that is its own feature, tested elsewhere.
     bot.app.service.flood = FloodGate(burst=10_000)
@@ -255,10 +256,10 @@ async def test_the_outbox_waits_out_a_429_for_that_chat_and_never_retries_at_onc
     sent: list[int] = []
     failures = {COORDINATORS[0]: DeliveryError("rate_limited", retry_after=1.0)}
 
-    async def send(chat: int, _outbound: Outbound) -> None:
-        if chat in failures:
-            raise failures.pop(chat)
-        sent.append(chat)
+    async def send(chat: str, _outbound: Outbound) -> None:
+        if int(chat) in failures:
+            raise failures.pop(int(chat))
+        sent.append(int(chat))
 
     outbox = OutboxSender(stores, app.school, app.renderer, send, clock, base_delay=0.3)
     clock.set("2026-11-23T08:00:00.500000+00:00")

@@ -20,7 +20,6 @@ from support.running import Running
 from support.walks import report_as_pupil
 
 from bot.app import build
-from bot.channels.telegram import TelegramChannel
 from bot.logs import QUIET, REDACTED, WITHHELD, Redactor, configure_logging, protect
 from bot.settings import SettingsError, load_settings
 
@@ -147,16 +146,16 @@ async def test_a_network_error_quoting_the_token_url_is_redacted(
     log_to_file(log, token)
     async with MalformedBotApi() as api:
         settings = load_settings({**env, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api.url})
-        channel = TelegramChannel(build(settings))
-        await channel.start(poll_timeout=1)
+        app = build(settings)
+        await app.start([app.telegram(poll_timeout=1)])
         try:
             for _ in range(200):
                 if "Exception happened while polling" in log.read_text(encoding="utf-8"):
                     break
                 await asyncio.sleep(0.02)
         finally:
-            await channel.stop()
-            channel.app.stores.db.close()
+            await app.stop()
+            app.stores.db.close()
     written = log.read_text(encoding="utf-8")
     assert "Exception happened while polling for updates" in written
     assert "NetworkError" in written

@@ -21,7 +21,7 @@ async def test_many_users_leave_nothing_behind_in_the_process(bot, fake, person)
     )
     await fake.wait_idle(quiet=0.3)  # the navigation fsync timer has run, too
 
-    application = bot.channel.application
+    application = bot.channel.application  # type: ignore[union-attr]
     # PTB's own per-user stores: unused by the bot, and (see _Application) never marked.
     assert not application.user_data and not application.chat_data
     assert not application._user_ids_to_be_updated_in_persistence

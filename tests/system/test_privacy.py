@@ -11,15 +11,17 @@ from support.transcript import Transcript
 from support.walks import report_as_pupil
 
 from bot.app import build
-from bot.background.outbox import MAX_ATTEMPTS, DeliveryError, OutboxSender
-from bot.background.retention import monthly_counts, purge_due
-from bot.chat.privacy import PRIVACY
-from bot.chat.reporting import RATE_LIMITED, URGENT
+from bot.background.outbox import MAX_ATTEMPTS, OutboxSender
+from bot.background.retention import purge_due
+from bot.cases.reports import RATE_LIMITED, URGENT
+from bot.channels.base import DeliveryError
+from bot.channels.telegram.traits import PRIVACY
 from bot.core.model import Identity, Inbound, Outbound, Text
 from bot.core.ratelimit import FloodGate
 from bot.core.replies import SLOW_DOWN
 from bot.core.textsafety import neutralise, split_text
 from bot.settings import load_settings
+from bot.stats.counts import monthly_counts
 
 
 def nl(app, msgid: str, **params) -> str:
@@ -84,7 +86,7 @@ def quick(app):
 
 
 def _service_report(app, user: int, story: str) -> str:
-    talk = Transcript(app, Identity("telegram", user, user, "nl"))
+    talk = Transcript(app, Identity("telegram", str(user), str(user), "nl"))
     talk.command("start")
     if "role:pupil" in talk.buttons:
         talk.press("pupil")
@@ -101,7 +103,7 @@ def test_closed_cases_are_purged_after_retention_and_only_counts_stay(env, tmp_p
         app.stores.coordinators.add(501, "Juf Anna", "2025-01-13T09:00:00+00:00")
     code = _service_report(app, 9001, "Canarystory-4711 gebeurde op het plein.")
     kept = _service_report(app, 9002, "Deze melding blijft open.")
-    coordinator = Transcript(app, Identity("telegram", 501, 501, "nl"))
+    coordinator = Transcript(app, Identity("telegram", "501", "501", "nl"))
     coordinator.command("start")
     app.service.handle(
         coordinator.who, Inbound(kind="button", trigger="open", arg=code, shown_in="*")
@@ -134,7 +136,7 @@ def test_more_than_three_reports_an_hour_are_refused_kindly(env):
     app = quick(build(load_settings(env), FakeClock()))
     for n in range(3):
         _service_report(app, 9001, f"Melding {n}.")
-    talk = Transcript(app, Identity("telegram", 9001, 9001, "nl"))
+    talk = Transcript(app, Identity("telegram", "9001", "9001", "nl"))
     talk.command("start")
     talk.press("report")  # refused at the start, before anything is typed
     assert len(app.stores.db.rows("SELECT * FROM reports")) == 3
@@ -189,10 +191,10 @@ async def test_a_dead_letter_is_reported_to_the_other_coordinators(env):
         gone = app.stores.coordinators.add(501, "Juf Anna", "2026-11-23T08:00:00+00:00")
         app.stores.coordinators.add(502, "Meester Bram", "2026-11-23T08:00:00+00:00")
     _service_report(app, 9001, "Ze duwen me.")
-    received: list[tuple[int, Outbound]] = []
+    received: list[tuple[str, Outbound]] = []
 
-    async def send(chat: int, outbound: Outbound) -> None:
-        if chat == gone.telegram_id:
+    async def send(chat: str, outbound: Outbound) -> None:
+        if chat == str(gone.telegram_id):
             raise DeliveryError("forbidden")
         received.append((chat, outbound))
 
@@ -202,5 +204,5 @@ async def test_a_dead_letter_is_reported_to_the_other_coordinators(env):
         clock.now += timedelta(hours=1)  # past any backoff
     (row,) = app.stores.db.rows("SELECT status FROM outbox WHERE coordinator = ?", (gone.id,))
     assert row["status"] == "dead"
-    warned = [o.text for chat, o in received if chat == 502 and "⚠️" in o.text]
+    warned = [o.text for chat, o in received if chat == "502" and "⚠️" in o.text]
     assert len(warned) == 1

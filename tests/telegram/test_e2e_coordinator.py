@@ -68,7 +68,7 @@ async def test_a_report_made_while_telegram_was_down_is_notified_at_start(fake, 
     offline = build(load_settings(env))
     with offline.stores.db.transaction():
         offline.stores.coordinators.add(501, "Juf Anna", "2026-11-23T08:00:00+00:00")
-    who = Identity("terminal", 1, 0, "nl", role="pupil")
+    who = Identity("terminal", "1", "0", "nl", role="pupil")
     buttons: list[str] = []
 
     def act(inbound: Inbound) -> None:

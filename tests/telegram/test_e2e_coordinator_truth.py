@@ -17,9 +17,10 @@ from io import StringIO
 from support.casefiles import enrol_coordinator, file_report, nl
 
 from bot.app import build
+from bot.app import chat_in_terminal as chat
+from bot.cases import casework
 from bot.cases.labels import case_label
-from bot.channels.terminal import chat
-from bot.chat import caseview, casework
+from bot.chat import caseview
 from bot.chat.checklist import ONLINE_LINKS
 from bot.core.model import Text
 from bot.settings import Settings
@@ -30,7 +31,7 @@ def triggers(person) -> list[str]:
 
 
 async def deliver(running, fake) -> None:
-    await running.channel.outbox.deliver_due()
+    await running.app.outboxes["telegram"].deliver_due()
     await fake.wait_idle()
 
 

@@ -66,7 +66,7 @@ async def test_a_full_case_from_report_to_follow_up(timed_bot, fake, person, clo
     await run_jobs(timed_bot, fake)
     assert f"*:followup_bit:{code}" in [d for _l, d in pupil.buttons()]
     await pupil.press("followup_bit")
-    await timed_bot.channel.outbox.deliver_due()
+    await timed_bot.app.outboxes["telegram"].deliver_due()
     await fake.wait_idle()
 
     assert stores.reports.get(code).status == "claimed"

@@ -10,7 +10,7 @@ from support.running import add_coordinator, run_jobs
 from support.texts import event_text, nl, texts_with
 from support.walks import report_as_pupil
 
-from bot.chat.reporting import STATUS_FOR_REPORTER
+from bot.cases.labels import STATUS_FOR_REPORTER
 
 
 async def test_an_unclaimed_case_gets_one_reminder_then_one_overdue_notice(
@@ -87,7 +87,7 @@ async def test_follow_up_after_ten_school_days_and_no_reopens(timed_bot, fake, p
     await pupil.press("followup_no")
     report = timed_bot.app.stores.reports.get(code)
     assert (report.status, report.closed) == ("claimed", None)
-    await timed_bot.channel.outbox.deliver_due()
+    await timed_bot.app.outboxes["telegram"].deliver_due()
     await fake.wait_idle()
     assert any(code in text and "🔁" in text for text in fake.texts(anna.id))
     replies = await anna.press_data(f"*:open:{code}")

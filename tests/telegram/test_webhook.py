@@ -21,8 +21,8 @@ import aiohttp
 import pytest
 from support.processes import clean_environ, one_sentence
 
-from bot.app import build
-from bot.channels.telegram import TelegramChannel
+from bot.app import App, build
+from bot.channels.telegram.traits import Webhook
 from bot.cli import WEBHOOK_PURPOSE, main
 from bot.crypto import Vault, load_or_create_key
 from bot.settings import SettingsError, load_settings
@@ -95,16 +95,16 @@ def telegram(port) -> Telegram:
 
 
 @pytest.fixture
-async def channel(fake, env, port) -> AsyncIterator[TelegramChannel]:
+async def channel(fake, env, port) -> AsyncIterator[App]:
     """The bot in webhook mode on 127.0.0.1:`port`, calling the fake Bot API."""
     settings = load_settings(
         {**env, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
     )
-    channel = TelegramChannel(build(settings))
-    await channel.start_webhook(URL, SECRET, "127.0.0.1", port)
-    yield channel
-    await channel.stop()
-    channel.app.stores.db.close()
+    app = build(settings)
+    await app.start([app.telegram(webhook=Webhook(URL, SECRET, "127.0.0.1", port))])
+    yield app
+    await app.stop()
+    app.stores.db.close()
 
 
 def replies_to(fake, chat_id: int) -> list[str]:
@@ -125,7 +125,7 @@ async def test_a_forged_update_gets_403_and_is_not_processed(channel, telegram, 
     assert status == 403
     await asyncio.sleep(0.3)  # time enough for a wrongly accepted update to be answered
     assert replies_to(fake, 4321) == []
-    db = channel.app.stores.db
+    db = channel.stores.db
     assert db.rows("SELECT * FROM deliveries") == [] and db.rows("SELECT * FROM sessions") == []
 
 

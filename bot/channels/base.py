@@ -1,0 +1,81 @@
+"""What a channel is to the rest of the bot, and what the bot is to a channel.
+
+A channel only adapts: it turns its updates into `Inbound` values, hands them to the
+`Conversation` it is given at start, and sends `Outbound` values. The composition root
+(`bot/app.py`) builds everything shared (the service, the outbox senders, the job runner) once
+per process, whichever channels run, and gives each channel this small view of it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.model import ChannelTraits, Identity, Inbound, Outbound
+
+
+class DeliveryError(Exception):
+    """A send failed; `retry_after` comes from the channel's rate limit when it gave one."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class StartError(Exception):
+    """A channel cannot start (a rejected token, an unreachable API): one sentence for the
+    operator, never an error's own text (which may hold a token or a user's words)."""
+
+
+class Conversation(Protocol):
+    """The bot as a channel sees it."""
+
+    def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
+        """The replies to one thing a user did, rendered for this channel."""
+        ...
+
+    def group_reply(self, language_code: str | None) -> list[Outbound]:
+        """Said once in a group chat before the channel leaves it."""
+        ...
+
+    def failure_reply(self, language_code: str | None) -> list[Outbound]:
+        """Said when handling an update failed; works without the database."""
+        ...
+
+    def listening(self, who: Identity, on: bool) -> None:
+        """A user this channel can reach only while it runs (the terminal) comes or goes."""
+        ...
+
+    def coordinator_chats(self, channel: str) -> list[tuple[str, bool]]:
+        """Every coordinator's chat on `channel`, and whether they are active (menus)."""
+        ...
+
+    async def catch_up(self, channel: str) -> None:
+        """Do the due jobs and deliver `channel`'s due messages now, before the next prompt."""
+        ...
+
+
+class Channel(Protocol):
+    """A transport. `traits` say its limits and what it means for a user's privacy."""
+
+    traits: ChannelTraits
+    # A channel that serves one user of the database in this process (the terminal) gets only
+    # that user's messages; the others wait for their own process.
+    only_chat: str | None
+
+    async def start(self, conversation: Conversation) -> None:
+        """Begin taking updates; raises StartError when the channel cannot start."""
+        ...
+
+    async def finished(self) -> None:
+        """Returns when the channel ends by itself (the terminal at end of input), else never."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, chat: str, outbound: Outbound) -> None:
+        """Deliver one message; raises DeliveryError for the outbox to retry."""
+        ...
+
+    def coordinator_changed(self, chat: str) -> None:
+        """A coordinator on this channel was added or removed (e.g. give them their menu)."""
+        ...
