@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot.cases.context import SYSTEM
 from bot.schools.school import School
 from bot.storage import Stores, audit
 
@@ -41,7 +42,7 @@ def purge(stores: Stores, school: School, now: datetime) -> int:
     for case in cases:
         stores.counts.add_case(case.created[:7], case.role, case.kind, case.place or "")
         stores.reports.purge(case.id)
-        audit.record(stores.db, at, "system", "case_purged", case.code)
+        audit.record(stores.db, at, SYSTEM, "case_purged", case.code)
     # Half-typed answers of people who went away, and the record of handled update ids.
     stores.sessions.forget_idle((now - timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds"))
     stores.deliveries.forget_before(

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.cases.context import Actor
 from bot.chat.turn import Turn, ViewPart
 from bot.clock import Clock, stamp, system_clock
 from bot.core import replies
@@ -197,7 +198,8 @@ class Service:
             return None
         coordinator = self.stores.coordinators.redeem(code, int(who.user_id), now)
         if coordinator:
-            audit.record(self.stores.db, now, f"coordinator:{coordinator.id}", "invite_redeemed")
+            actor = Actor.coordinator(coordinator.id).audit
+            audit.record(self.stores.db, now, actor, "invite_redeemed")
             log.info("invite_redeemed coordinator=%s", coordinator.id)
             self.on_coordinator_joined(who.channel, who.chat_id)
         return coordinator
