@@ -1,7 +1,8 @@
 """A database made before channel ids became strings keeps working, end to end.
 
 `tests/system/data/before-string-ids/` holds a database and its key made with the code of
-commit 393cc2d (`made-by.py.txt`), when Telegram ids were numbers everywhere: a Telegram pupil
+commit 393cc2d (`made-by.py.txt`; the key is named `.fixture` because `*.key` files are never
+committed), when Telegram ids were numbers everywhere: a Telegram pupil
 (4242) who reported anonymously, and a Telegram coordinator (501). Their pseudonym (HMAC of
 "telegram:4242") and the sealed contact ({"chat": 4242}, a number) must still reach them.
 """
