@@ -22,7 +22,7 @@ PUPIL, COORDINATOR = 4242, 501
 def _copy_old_database(env: dict[str, str]) -> None:
     for name, setting in (
         ("antipest.db", "ANTIPEST_DB"),
-        ("secret.key", "ANTIPEST_SECRET_KEY_FILE"),
+        ("secret-key.fixture", "ANTIPEST_SECRET_KEY_FILE"),
     ):
         target = Path(env[setting])
         target.parent.mkdir(parents=True, exist_ok=True)
