@@ -33,26 +33,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT / "bench"
-RESULTS = BENCH / "results"
+from harness import (
+    BENCH,
+    CLK_TCK,
+    RESULTS,
+    ROOT,
+    BenchApi,
+    add_coordinators,
+    bot_env,
+    percentile,
+    proc_cpu_s,
+    proc_mem_kb,
+)
+
 SUBJECT = "antipestbot"
 PEERS = ("ptb_echo", "aiogram_echo")
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-
-def _load_fake() -> Any:
-    """tests/support/fakebotapi.py, loaded by path (the tests' own server, not a copy)."""
-    path = ROOT / "tests" / "support" / "fakebotapi.py"
-    spec = importlib.util.spec_from_file_location("bench_fakebotapi", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-fakebotapi = _load_fake()
 
 # One pupil's whole conversation, by trigger id: /start, the guided "teasing, a fight or
 # bullying?" check, a report with a story and a photo, and its confirmation.
@@ -79,99 +75,6 @@ CONVERSATION: tuple[tuple[str, str], ...] = (
 COORDINATOR_ID = 7_000_001
 USER_BASE = 100_000
 MEMORY_USER_BASE = 5_000_000
-
-
-# --------------------------------------------------------------------------- the fake server
-class BenchApi(fakebotapi.FakeBotApi):
-    """The fake Bot API plus what a closed-loop driver needs: a wake-up per finished answer.
-
-    A step is answered when the bot sent the chat a message that ends the answer: for
-    antipestbot the message with the inline keyboard (every screen ends with one), for an echo
-    bot its one message. Bot messages are not kept (no bot here edits or deletes), so the server
-    stays flat over thousands of users.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.first_poll_at: float | None = None
-        self.polls = 0
-        self.replies = 0
-        self.last_bot_message: dict[int, dict[str, Any]] = {}
-        self.keyboards: dict[int, list[str]] = {}
-        self._waiting: dict[int, tuple[asyncio.Future[float], bool]] = {}
-
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        if self.first_poll_at is None:
-            self.first_poll_at = time.perf_counter()
-        self.polls += 1
-        return await super()._get_updates(params)
-
-    def _new_message(self, chat_id: Any, sender: dict, content: dict) -> dict[str, Any]:
-        message = super()._new_message(chat_id, sender, content)
-        self._messages.pop((chat_id, message["message_id"]), None)
-        return message
-
-    def _bot_message(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
-        message = super()._bot_message(params, content)
-        chat = params["chat_id"]
-        self.replies += 1
-        self.last_bot_message[chat] = message
-        markup = params.get("reply_markup")
-        keyboard = isinstance(markup, dict) and bool(markup.get("inline_keyboard"))
-        if keyboard:
-            rows = markup["inline_keyboard"]
-            self.keyboards[chat] = [b.get("callback_data") or "" for row in rows for b in row]
-        waiter = self._waiting.get(chat)
-        if waiter and not waiter[0].done() and (keyboard or not waiter[1]):
-            waiter[0].set_result(time.perf_counter())
-        return message
-
-    def button_data(self, chat: int, trigger: str) -> str | None:
-        for data in self.keyboards.get(chat, ()):
-            parts = data.split(":")
-            if len(parts) > 1 and parts[1] == trigger:
-                return data
-        return None
-
-    def push_button(self, user_id: int, data: str) -> int:
-        """A button press on the bot's latest message (O(1), unlike the tests' push_callback)."""
-        user = self._user(user_id, "nl")
-        message = self.last_bot_message.get(user_id) or {
-            "message_id": 1,
-            "date": int(time.time()),
-            "chat": self._chat(user_id),
-            "from": self.bot_user,
-            "text": "…",
-        }
-        query = {"id": f"cbq-{next(self._serial)}", "from": user, "data": data}
-        query.update({"chat_instance": f"ci-{user_id}", "message": message})
-        return self.push_update({"callback_query": query})
-
-    def forget(self, user_id: int) -> None:
-        for table in (self.last_bot_message, self.keyboards, self._users, self._chats):
-            table.pop(user_id, None)
-        self._next_message_id.pop(user_id, None)
-
-    async def step(
-        self, user_id: int, kind: str, value: str, keyboard: bool, timeout: float
-    ) -> float:
-        """Send one update and wait for the bot's whole answer; returns the round trip (s)."""
-        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiting[user_id] = (future, keyboard)
-        try:
-            started = time.perf_counter()
-            if kind == "command":
-                self.push_command(user_id, value)
-            elif kind == "text":
-                self.push_text(user_id, value)
-            elif kind == "photo":
-                self.push_photo(user_id, file_id=f"{value}-{user_id}")
-            else:
-                self.push_button(user_id, value)
-            done = await asyncio.wait_for(future, timeout)
-            return done - started
-        finally:
-            self._waiting.pop(user_id, None)
 
 
 # ------------------------------------------------------------------------- the bot processes
@@ -204,24 +107,6 @@ def bots(python: str) -> dict[str, Bot]:
     }
 
 
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process, from /proc/<pid>/stat."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def proc_mem_kb(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak RSS) of a process in KiB, from /proc/<pid>/status."""
-    out = {}
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                key, value = line.split(":", 1)
-                out[key] = int(value.split()[0])
-    return out
-
-
 def driver_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -245,13 +130,6 @@ async def until_quiet(limit: float) -> float:
         if load < 0.2 or time.monotonic() >= deadline:
             return load
         await asyncio.sleep(2.0)
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 @dataclass
@@ -279,21 +157,8 @@ class Run:
         self.result: dict[str, Any] = {"bot": bot.name}
 
     def _env(self) -> dict[str, str]:
-        keep = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "ANTIPEST_", "BENCH_", "PYTHONPATH"))
-        }
-        return {
-            **keep,
-            **self.bot.env,
-            "PYTHONPATH": str(self.opts.src),
-            "TELEGRAM_BOT_TOKEN": self.api.token,
-            "TELEGRAM_API_URL": self.api.url,
-            "ANTIPEST_DB": str(self.workdir / "data" / "antipest.db"),
-            "ANTIPEST_SECRET_KEY_FILE": str(self.workdir / "keys" / "secret.key"),
-            "BENCH_PROBE_OUT": str(self.workdir / "probe.json"),
-        }
+        probe = str(self.workdir / "probe.json")
+        return bot_env(self.api, self.workdir, self.opts.src, **self.bot.env, BENCH_PROBE_OUT=probe)
 
     async def execute(self) -> dict[str, Any]:
         await self.api.start()
@@ -333,16 +198,8 @@ class Run:
 
     def _add_coordinators(self) -> None:
         """Coordinators get a notification per report: part of what a report costs."""
-        for n in range(self.opts.coordinators):
-            subprocess.run(
-                [self.opts.python, "-m", "bot", "coordinator", "add"]
-                + ["--telegram-id", str(COORDINATOR_ID + n), "--name", f"Coordinator {n + 1}"],
-                cwd=self.workdir,
-                env=self._env(),
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
+        ids = [COORDINATOR_ID + n for n in range(self.opts.coordinators)]
+        add_coordinators(self.opts.python, self.workdir, self._env(), ids)
 
     async def _until_polling(self, started: float) -> None:
         assert self.proc is not None

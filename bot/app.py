@@ -13,12 +13,15 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TextIO
 
 from bot import chat
 from bot.background.jobs import JobRunner
-from bot.background.outbox import OutboxSender
+from bot.background.outbox import OutboxSender, keep_replies
+from bot.background.supervisor import LoopHealth
 from bot.channels.base import Channel
 from bot.channels.telegram.traits import TELEGRAM
 from bot.channels.terminal import TERMINAL, TerminalChannel
@@ -30,12 +33,11 @@ from bot.core.flowspec import FlowError, load_flows, validate
 from bot.core.i18n import load_catalogs
 from bot.core.model import Identity, Inbound, Outbound
 from bot.core.render import Renderer
-from bot.crypto import Vault, load_or_create_key
 from bot.schools.config import SchoolConfigError, load_school
 from bot.schools.school import School
 from bot.settings import Settings, SettingsError
 from bot.storage import Stores
-from bot.storage.db import Database
+from bot.storage.keycheck import open_with_key
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class App:
     channels: dict[str, Channel] = field(default_factory=dict)
     outboxes: dict[str, OutboxSender] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)
+    conversation: Conversation | None = None
 
     def telegram(self, **options: object) -> Channel:
         """The Telegram channel for these settings (TelegramChannel's options: poll_timeout,
@@ -73,7 +76,12 @@ class App:
         """
         if self.background or self.channels:
             raise RuntimeError("This app is running already.")
-        self.stores.db.schedule = asyncio.get_running_loop().call_later  # batched fsyncs
+        loop = asyncio.get_running_loop()
+        # Updates are worked out in a thread (Conversation.handle): what they set in motion on
+        # the loop (a batched fsync, waking a sender, a coordinator's menu) goes through it.
+        self.stores.db.schedule = lambda delay, sync: loop.call_soon_threadsafe(
+            loop.call_later, delay, sync
+        )
         for channel in channels:
             name = channel.traits.name
             if name in self.channels:
@@ -91,9 +99,13 @@ class App:
                 default_locale=channel.default_locale,
                 limits=channel.traits.limits,
             )
-        self.service.on_commit = self.jobs.on_enqueue = self._wake_outboxes
-        self.service.on_coordinator_joined = self._coordinator_joined
-        conversation = Conversation(self)
+        self.service.on_commit = self.jobs.on_enqueue = lambda: loop.call_soon_threadsafe(
+            self._wake_outboxes
+        )
+        self.service.on_coordinator_joined = lambda channel, chat: loop.call_soon_threadsafe(
+            self._coordinator_joined, channel, chat
+        )
+        conversation = self.conversation = Conversation(self)
         started: list[Channel] = []
         try:
             for channel in channels:
@@ -120,6 +132,12 @@ class App:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         self.background, self.channels, self.outboxes = [], {}, {}
+        if self.conversation is not None:
+            self.conversation.close()  # the update in hand is finished and committed
+            self.conversation = None
+        # The loop these hooks point into is about to go: without it, nothing is woken.
+        self.service.on_commit = self.jobs.on_enqueue = _nothing
+        self.service.on_coordinator_joined = lambda _channel, _chat: None
         self.stores.db.schedule = None
         self.stores.db.sync_pending()
 
@@ -150,6 +168,11 @@ class App:
                 for number in signals:
                     loop.remove_signal_handler(number)
 
+    def health(self) -> dict[str, LoopHealth]:
+        """Each background loop by name: alive, its last good round, failed rounds in a row."""
+        loops = [*(sender.supervised for sender in self.outboxes.values()), self.jobs.supervised]
+        return {loop.name: loop.health() for loop in loops}
+
     def _wake_outboxes(self) -> None:
         for sender in self.outboxes.values():
             sender.wake()
@@ -159,6 +182,10 @@ class App:
             self.channels[channel].coordinator_changed(chat)
 
 
+def _nothing() -> None:
+    """No loop runs: nothing to wake."""
+
+
 class Conversation:
     """The bot as a channel sees it (channels.base.Conversation): the service, and the
     background work a channel may ask to catch up with before its next prompt."""
@@ -166,9 +193,17 @@ class Conversation:
     def __init__(self, app: App) -> None:
         self.app = app
         self.service = app.service
+        # One thread does every update's database work, in arrival order: SQLite has one
+        # writer anyway, and the event loop stays free to send other users' replies while a
+        # transaction waits (busy_timeout) for a lock another process holds.
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation")
 
-    def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
-        return self.service.handle(who, inbound)
+    async def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.worker, self.service.handle, who, inbound)
+
+    def close(self) -> None:
+        self.worker.shutdown(wait=True)
 
     def group_reply(self, language_code: str | None) -> list[Outbound]:
         return self.service.group_reply(language_code)
@@ -182,9 +217,18 @@ class Conversation:
     def coordinator_chats(self, channel: str) -> list[tuple[str, bool]]:
         return self.service.coordinator_chats(channel)
 
+    async def undelivered(
+        self, who: Identity, replies: list[Outbound], retry_after: float | None
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        keep = partial(keep_replies, self.app.stores, who, replies, retry_after, self.app.clock)
+        await loop.run_in_executor(self.worker, keep)
+        self.app._wake_outboxes()
+
     async def catch_up(self, channel: str) -> None:
-        self.app.jobs.run_due()
-        await self.app.outboxes[channel].deliver_due()
+        # As the loops do it: an error is logged and counted, and the prompt comes all the same.
+        await self.app.jobs.supervised.once()
+        await self.app.outboxes[channel].supervised.once()
 
 
 def school_of(settings: Settings) -> School:
@@ -213,8 +257,8 @@ def build(settings: Settings, clock: Clock = system_clock, school: School | None
         problems = validate(flow, effects, views)
         if problems:
             raise FlowError(f"flow {flow.name}: {problems[0]}")
-    vault = Vault(load_or_create_key(settings.key_file))
-    db = Database(settings.db_path)
+    # A missing or wrong key for an existing database stops here (VaultError).
+    db, vault = open_with_key(settings.db_path, settings.key_file)
     stores = Stores.open(db, vault)
     renderer = Renderer(load_catalogs(settings.locales_dir))
     crisis = load_crisis_words(settings.flows_dir / "shared" / "crisis.yaml")

@@ -22,6 +22,7 @@ from bot.crypto import VaultError
 from bot.logs import configure_logging, protect
 from bot.settings import Settings, SettingsError, load_settings, read_env_file
 from bot.storage import audit
+from bot.storage.coordinators import INVITE_DAYS, expiry, invite_id
 from bot.storage.db import Database, DatabaseError
 
 log = logging.getLogger("bot")
@@ -30,6 +31,7 @@ DEFAULT_LISTEN = "127.0.0.1"  # a TLS reverse proxy in front forwards Telegram's
 DEFAULT_PORT = 8443
 WEBHOOK_PURPOSE = "telegram webhook secret token"  # what Vault.derived is asked for
 BOT_USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # Telegram's usernames, without the @
+MAX_INVITE_DAYS = 90  # an invite is for someone the school is adding now, not next year
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--bot-username", help="the bot's @username, for the link (default: asked from Telegram)"
     )
+    invite.add_argument(
+        "--days",
+        type=int,
+        default=INVITE_DAYS,
+        help=f"days the invite stays valid, 1 to {MAX_INVITE_DAYS} (default {INVITE_DAYS})",
+    )
+    actions.add_parser("invites", help="list invites: id, name, made, expires, state")
+    revoke = actions.add_parser("revoke", help="end a pending invite")
+    revoke.add_argument("--id", required=True, help="the invite id `invites` shows")
     add = actions.add_parser("add", help="add a coordinator by numeric Telegram id")
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
@@ -153,8 +164,20 @@ def _coordinator(app: App, args: argparse.Namespace) -> int:
     stores, now = app.stores, stamp(system_clock)
     with stores.db.transaction():
         if args.action == "invite":
-            code = stores.coordinators.invite(args.name, now)
+            code = stores.coordinators.invite(args.name, now, days=args.days)
             audit.record(stores.db, now, "operator", "invite_created")
+        elif args.action == "invites":
+            for i in stores.coordinators.invites():
+                when = f"made {_utc(i.created)}\texpires {_utc(i.expires)}"
+                print(f"{i.id}\t{i.name}\t{when}\t{i.state(now)}")
+        elif args.action == "revoke":
+            if stores.coordinators.revoke(args.id, now) is None:
+                # The id is not repeated: an operator may paste the invite's code by mistake.
+                raise SettingsError(
+                    "There is no pending invite with that id: `coordinator invites` lists them."
+                )
+            audit.record(stores.db, now, "operator", "invite_revoked")
+            print(f"Invite {args.id} can no longer be used.")
         elif args.action == "add":
             found = stores.coordinators.add(args.telegram_id, args.name, now)
             audit.record(stores.db, now, "operator", "coordinator_added")
@@ -169,9 +192,17 @@ def _coordinator(app: App, args: argparse.Namespace) -> int:
                 state = "active" if c.active else "inactive"
                 print(f"{c.id}\t{c.name}\ttelegram id {c.telegram_id}\t{state}")
     if args.action == "invite":
-        print(f"One-time invite for {args.name}: https://t.me/{args.bot_username}?start={code}")
+        until, short = _utc(expiry(now, args.days)), invite_id(code)
+        print(f"Invite {short} for {args.name}, valid until {until}; end it sooner with")
+        print(f"`antipestbot coordinator revoke --id {short}`. The one-time link:")
+        print(f"https://t.me/{args.bot_username}?start={code}")
         print(f"(Or let them send this to the bot: /start {code})")
     return 0
+
+
+def _utc(moment: str | None) -> str:
+    """A stored moment for the operator: 2026-12-05 09:30 UTC; "unknown" for none."""
+    return f"{moment[:10]} {moment[11:16]} UTC" if moment else "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "coordinator" and args.action == "add" and args.telegram_id <= 0:
             raise SettingsError("--telegram-id must be a positive number.")
         if args.command == "coordinator" and args.action == "invite":
+            if not 1 <= args.days <= MAX_INVITE_DAYS:
+                raise SettingsError(f"--days must be a number from 1 to {MAX_INVITE_DAYS}.")
             args.bot_username = _invite_username(settings, args.bot_username)
         app = build(settings, school=school)
         if args.command == "chat":

@@ -2,7 +2,12 @@
 
 One random master key lives in `ANTIPEST_SECRET_KEY_FILE` (mode 0600). Independent keys are
 derived from it with HKDF (hashing ids, sealing content, deriving secrets such as the webhook
-token), so knowing one of them never helps to open what another protects.
+token, the check value that tells whether a database belongs to this key), so knowing one of
+them never helps to open what another protects.
+
+A key file that others may read is used, with a warning: a Docker or Kubernetes secret is
+mounted 0444 inside a container no one else logs into, and refusing it would stop those
+installations, while on a shared server the warning names the problem in the log.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -17,6 +23,9 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+log = logging.getLogger(__name__)
+OTHERS = 0o077  # permission bits for the file's group and everyone else
 
 
 class VaultError(ValueError):
@@ -32,6 +41,7 @@ def load_or_create_key(path: Path) -> bytes:
             with os.fdopen(fd, "wb") as out:
                 out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)) + b"\n")
         key = base64.urlsafe_b64decode(path.read_bytes().strip())
+        mode = path.stat().st_mode & 0o777
     except (OSError, ValueError) as exc:
         raise VaultError(
             f"The secret key file {path} (ANTIPEST_SECRET_KEY_FILE) cannot be read or created."
@@ -40,6 +50,8 @@ def load_or_create_key(path: Path) -> bytes:
         raise VaultError(
             f"The secret key file {path} (ANTIPEST_SECRET_KEY_FILE) does not hold a 32-byte key."
         )
+    if mode & OTHERS:
+        log.warning("key_file_open_to_others mode=%s", oct(mode))
     return key
 
 
@@ -54,6 +66,7 @@ class Vault:
         self._hash_key = _derive(master, b"antipestbot subject hash v1")
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(master, b"antipestbot seal v1")))
         self._derive_key = _derive(master, b"antipestbot derived secrets v1")
+        self._check_key = _derive(master, b"antipestbot key check v1")
 
     def subject(self, channel: str, user_id: int) -> str:
         """A stable pseudonym for a channel user; the id itself is never stored in clear."""
@@ -68,6 +81,10 @@ class Vault:
         """
         digest = hmac.new(self._derive_key, purpose.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def check_value(self) -> str:
+        """A value that a database keeps to know its key by; it reveals nothing about the key."""
+        return hmac.new(self._check_key, b"antipestbot key check", hashlib.sha256).hexdigest()
 
     def seal(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()

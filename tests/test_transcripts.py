@@ -13,6 +13,7 @@ import pytest
 from support.transcript import Transcript
 
 from bot.core.model import Identity
+from bot.core.ratelimit import FloodGate
 
 GOLDEN = Path(__file__).parent / "golden"
 WALKS = {
@@ -31,6 +32,13 @@ WALKS = {
     ),
     "check_unsure": ("check", "unsure", "unsure", "unsure", "unsure", "unsure", "unsure"),
 }
+
+
+@pytest.fixture(autouse=True)
+def _at_machine_speed(app) -> None:
+    """A transcript is a scripted user, faster than any child: the flood gate has its own tests
+    (tests/telegram/test_fast_typing.py) and would otherwise end the long walks."""
+    app.service.flood = FloodGate(burst=10**6)
 
 
 def _compare(name: str, transcript: Transcript) -> None:

@@ -2,7 +2,8 @@
 
 Each job kind is a verb of `bot/cases/reports.py`, done by the system actor. Each job is done in
 one transaction with the outbox rows it queues, so a crash or restart never loses a reminder and
-never sends one twice.
+never sends one twice; a round that fails (the database locked for too long) is tried again by
+its supervisor, and what it had done stays done.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.background.retention import purge_due
+from bot.background.supervisor import Supervised, off_loop
 from bot.background.waker import Waker
 from bot.cases import reports
 from bot.cases.context import Actor, Context
@@ -39,24 +41,33 @@ class JobRunner:
         self.clock = clock
         self.on_enqueue: Callable[[], None] = lambda: None
         self.waker = Waker(clock, stores.jobs.next_due, IDLE_WAIT)
+        self.supervised = Supervised("jobs", self._round, self.waker.sleep, clock)
 
     def run_due(self) -> int:
-        """Do every job that is due, and the daily purge; returns how many jobs were done."""
-        purge_due(self.stores, self.school, self.clock())
+        """Do every job that is due, and the daily purge; returns how many jobs were done.
+
+        Raises what the database raises; the jobs done before that stay done (and their
+        messages are sent).
+        """
         done = 0
-        now = stamp(self.clock)
-        ctx = Context(self.stores, self.school, Actor.system(), now)
-        for job in self.stores.jobs.due(now):
-            with self.stores.db.transaction():
-                VERBS[job["kind"]](ctx, job)
-                self.stores.jobs.done(job["id"], now)
-            log.info("job_done kind=%s case=%s", job["kind"], job["code"])
-            done += 1
-        if done:
-            self.on_enqueue()
+        try:
+            purge_due(self.stores, self.school, self.clock())
+            now = stamp(self.clock)
+            ctx = Context(self.stores, self.school, Actor.system(), now)
+            for job in self.stores.jobs.due(now):
+                with self.stores.db.transaction():
+                    VERBS[job["kind"]](ctx, job)
+                    self.stores.jobs.done(job["id"], now)
+                log.info("job_done kind=%s case=%s", job["kind"], job["code"])
+                done += 1
+        finally:
+            if done:
+                self.on_enqueue()
         return done
 
+    async def _round(self) -> None:
+        await off_loop(self.run_due)  # a locked database waits in a thread, not on the loop
+
     async def run(self) -> None:
-        while True:
-            self.run_due()
-            await self.waker.sleep()
+        """Until cancelled; a failed round is logged and tried again (see `Supervised`)."""
+        await self.supervised.run()

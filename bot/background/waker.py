@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.background.supervisor import off_loop
 from bot.clock import Clock
 
 
@@ -23,7 +24,9 @@ class Waker:
         # A timer that sets the event, not asyncio.wait_for: a stop that cancelled a sender
         # inside wait_for, on a 50 ms timeout, hung for good on Python 3.11 here; the root
         # cancels these loops at every stop, so they must end at once.
-        timer = asyncio.get_running_loop().call_later(self._seconds(), self._event.set)
+        # The next due time is read in a thread: the database may be busy with another's write.
+        seconds = await off_loop(self._seconds)
+        timer = asyncio.get_running_loop().call_later(seconds, self._event.set)
         try:
             await self._event.wait()
         finally:

@@ -3,9 +3,14 @@
 Action ids are stable `snake_case` and stored in the audit log, so they never change; the ones
 with a part (a status, a phase, an answer, a checklist item) are built by the functions below and
 nowhere else. Opening a case and ticking the checklist are audited but are not case history.
+
+What the reporter did shows only the day and the part of the day: to the minute, it could be
+laid beside who used a phone when (and their notices reach coordinators a few minutes late).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from bot.cases.context import REPORTER
 from bot.core.i18n import N_
@@ -67,6 +72,22 @@ HISTORY = {
 }
 
 
+# The parts of a day by the hour they begin: a reporter's action reads as "23-11-2026, morning".
+DAY_PARTS = (
+    (0, N_("{date}, at night")),
+    (6, N_("{date}, in the morning")),
+    (12, N_("{date}, in the afternoon")),
+    (18, N_("{date}, in the evening")),
+)
+
+
+def coarse_time(school: School, iso: str) -> Text:
+    """A stored UTC moment as its day and part of the day on the school's clock."""
+    local = datetime.fromisoformat(iso).astimezone(school.zone)
+    msgid = [part for hour, part in DAY_PARTS if local.hour >= hour][-1]
+    return Text(msgid, {"date": local.strftime("%d-%m-%Y")})
+
+
 def history(stores: Stores, school: School, locale: str, code: str) -> list[Text]:
     """Who did what when, oldest first; phase changes name the phase in `locale`."""
     phases = school.phases_in(locale)
@@ -79,11 +100,8 @@ def history(stores: Stores, school: School, locale: str, code: str) -> list[Text
             what = Text(HISTORY[action])
         else:
             continue  # opening a case or ticking the checklist is not case history
-        who = row["name"] or Text(N_("the reporter") if row["actor"] == REPORTER else N_("the bot"))
-        entries.append(
-            Text(
-                "{when} · {who} · {what}",
-                {"when": school.local_time(row["at"]), "who": who, "what": what},
-            )
-        )
+        by_reporter = row["actor"] == REPORTER
+        who = row["name"] or Text(N_("the reporter") if by_reporter else N_("the bot"))
+        when = coarse_time(school, row["at"]) if by_reporter else school.local_time(row["at"])
+        entries.append(Text("{when} · {who} · {what}", {"when": when, "who": who, "what": what}))
     return entries

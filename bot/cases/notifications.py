@@ -1,12 +1,22 @@
-"""Messages the bot starts itself: who gets them, and what they say when they are sent.
+"""Messages the bot starts itself: who gets them, when, and what they say when they are sent.
 
 Queued in the outbox inside the transaction of their cause; a payload names the event, the case
 and a message id, never content. Sealed content is read only when the message is rendered.
+
+Two things are not what they seem at first sight:
+- A message to a reporter says only "you have a new message" with a button: someone else may
+  hold the child's phone, and a lock screen shows a message's first line. What it is about is
+  read from the database when the button is tapped (`message_screen`, `followup_screen`).
+- Coordinators hear of a reporter's activity a random few minutes late, at most once per case
+  while a notice waits: a coordinator who writes to a reporter and then watches whose phone
+  buzzes, or who gets a notice within milliseconds of a pupil's tap, could tell who reported.
 """
 
 from __future__ import annotations
 
 import json
+import random
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.cases.labels import case_label
@@ -14,10 +24,10 @@ from bot.core.i18n import N_, NC_
 from bot.core.model import Choice, Screen, Text
 from bot.schools.school import School
 from bot.storage import Stores
+from bot.storage.reporter_prefs import ReporterPrefs
+from bot.storage.threads import FROM_REPORTER
 
 COORDINATOR_EVENTS = {
-    "reporter_message": N_("✉️ {case}: the reporter sent a new message."),
-    "reporter_evidence": N_("📎 {case}: the reporter sent a new photo."),
     "remind": N_(
         "⏰ {case} has not been claimed yet, and the school's promise for new reports has passed."
     ),
@@ -31,7 +41,36 @@ COORDINATOR_EVENTS = {
         "answered: {answer}."
     ),
 }
+# What a reporter did, by event: (one, several) msgids; several are counted when it is sent.
+ACTIVITY_TEXTS = {
+    "reporter_message": (
+        N_("✉️ {case}: the reporter sent a new message."),
+        N_("✉️ {case}: the reporter sent {count} new messages."),
+    ),
+    "reporter_evidence": (
+        N_("📎 {case}: the reporter sent a new photo."),
+        N_("📎 {case}: the reporter sent {count} new photos."),
+    ),
+}
 FOLLOWUP_ANSWERS = {"yes": N_("yes"), "a_bit": N_("a bit"), "no": N_("no")}
+
+# Reporter activity reaches coordinators this many seconds late, at random: a notice within
+# milliseconds of a pupil's tap, or of a coordinator's own message to them, would point at the
+# child who reported. A few minutes hide a tap among a class's; a coordinator can wait that long.
+# A new report is not delayed: it may be urgent (a child in danger), and the school's promise
+# counts from it. It is no answer to anything a coordinator did, so nobody knows when to watch.
+REPORTER_ACTIVITY = ("reporter_message", "reporter_evidence", "reopened")
+ACTIVITY_DELAY = (120.0, 480.0)  # seconds: two to eight minutes
+
+# Events to a reporter, and the trigger ids of the buttons that show them (flows/shared/my_case).
+TO_REPORTER_EVENTS = ("to_reporter", "followup")
+READ_MESSAGE = "read_message"
+READ_FOLLOWUP = "read_followup"
+NEW_MESSAGE = N_("📬 You have a new message. Tap below to read it.")
+NC_("parent", "📬 You have a new message. Tap below to read it.")
+READ = N_("📖 Read the message")
+# "Only after school": from the end of the school day until a child's evening begins.
+EVENING = time(19, 0)
 
 
 def notify_coordinators(
@@ -39,7 +78,9 @@ def notify_coordinators(
 ) -> None:
     """To the coordinator who has the case, or to every active coordinator if nobody has it.
 
-    Each through their own channel: the console coordinator reads them in the terminal.
+    Each through their own channel: the console coordinator reads them in the terminal. A
+    reporter's activity goes out a few minutes late, and not again while a notice of the same
+    kind about the case still waits for that coordinator (a flood of messages is one notice).
     """
     report = stores.reports.get(code)
     assignee = report.assignee if report else None
@@ -47,10 +88,19 @@ def notify_coordinators(
     # Nobody listening has it (the one who had it left): everyone hears about it.
     targets = [c for c in active if assignee in (None, c.id)] or active
     payload = {"event": event, "code": code, "at": now, **extra}
+    delayed = event in REPORTER_ACTIVITY
+    not_before = _later(now, random.uniform(*ACTIVITY_DELAY)) if delayed else None
     for coordinator in targets:
+        if delayed and stores.outbox.waiting(event, code, coordinator.id):
+            continue  # the waiting notice counts this one too when it is sent
         key = f"{event}:{code}:{occasion}:{coordinator.id}"
         stores.outbox.enqueue(
-            key, payload, now, channel=coordinator.channel, coordinator=coordinator.id
+            key,
+            payload,
+            now,
+            channel=coordinator.channel,
+            coordinator=coordinator.id,
+            not_before=not_before,
         )
 
 
@@ -69,17 +119,32 @@ def notify_reporter(
     return True
 
 
-# What a parent reads of the messages to a reporter ("u"); the outbox renders for the reporter's
-# role (pupil or parent).
-NC_(
-    "parent",
-    "📩 Message from the anti-bullying coordinator about your report {case}:\n\n{text}",
-)
-NC_(
-    "parent",
-    "About your report {case}: the school has finished working on it. Has the bullying stopped?",
-)
-NC_("parent", "A bit")
+def prefs_for_case(stores: Stores, code: str) -> ReporterPrefs:
+    """How the reporter of `code` wants the bot's messages; the defaults when nobody is known."""
+    reporter = stores.reports.reporter(code)
+    key = reporter["reporter"] if reporter else None
+    return stores.reporter_prefs.get(key) if key else ReporterPrefs()
+
+
+def after_school(school: School) -> tuple[time, time]:
+    """The hours a reporter who chose "only after school" gets messages in (school's clock)."""
+    start = school.hours[1]
+    return start, EVENING if start < EVENING else time(23, 59)
+
+
+def held_until(stores: Stores, school: School, payload: dict[str, Any], now: str) -> str | None:
+    """When a message to a reporter may go out, if not now: the start of their chosen hours."""
+    if payload.get("event") not in TO_REPORTER_EVENTS:
+        return None
+    if prefs_for_case(stores, payload["code"]).hours != "after_school":
+        return None
+    start, end = after_school(school)
+    local = datetime.fromisoformat(now).astimezone(school.zone)
+    if start <= local.time() < end:
+        return None
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    opens = datetime.combine(day, start, tzinfo=school.zone)
+    return opens.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def notification_screen(stores: Stores, school: School, payload: dict[str, Any]) -> Screen:
@@ -95,31 +160,82 @@ def notification_screen(stores: Stores, school: School, payload: dict[str, Any])
             },
         )
         return Screen((text,), rows=open_case)
+    if event in ACTIVITY_TEXTS:
+        count = _activity_count(stores, payload)
+        one, several = ACTIVITY_TEXTS[event]
+        text = Text(one if count <= 1 else several, {"case": code, "count": count})
+        return Screen((text,), rows=open_case)
     if event in COORDINATOR_EVENTS:
         answer = Text(FOLLOWUP_ANSWERS.get(payload.get("answer", ""), N_("unknown")))
         return Screen(
             (Text(COORDINATOR_EVENTS[event], {"case": code, "answer": answer}),), rows=open_case
         )
     if event == "to_reporter":
-        message = stores.threads.get(int(payload["message"]))
-        text = Text(
-            N_("📩 Message from the anti-bullying coordinator about your report {case}:\n\n{text}"),
-            {"case": code, "text": message["text"] if message else ""},
-        )
-        answer = Choice(Text(N_("↩️ Answer")), "write", code)
-        return Screen((text,), rows=((answer,),))
+        return _teaser(stores, code, READ_MESSAGE, str(payload["message"]))
     if event == "followup":
-        text = Text(
-            N_(
-                "About your report {case}: the school has finished working on it. "
-                "Has the bullying stopped?"
-            ),
-            {"case": code},
-        )
-        buttons = (
-            Choice(Text(N_("Yes, it stopped")), "followup_yes", code),
-            Choice(Text(N_("A bit")), "followup_bit", code),
-            Choice(Text(N_("No, it goes on")), "followup_no", code),
-        )
-        return Screen((text,), rows=tuple((b,) for b in buttons))
+        return _teaser(stores, code, READ_FOLLOWUP, code)
     raise ValueError(f"unknown outbox event {event!r}")
+
+
+def _teaser(stores: Stores, code: str, trigger: str, arg: str) -> Screen:
+    """What a reporter's lock screen may show: that there is a message, not what it is about."""
+    read = ((Choice(Text(READ), trigger, arg),),)
+    return Screen((Text(NEW_MESSAGE),), rows=read, quiet=prefs_for_case(stores, code).quiet)
+
+
+def _activity_count(stores: Stores, payload: dict[str, Any]) -> int:
+    """How much the reporter sent since the notice was queued (it stood for all of it)."""
+    code = payload["code"]
+    if payload["event"] == "reporter_evidence":
+        return stores.reports.evidence_count(code) - int(payload.get("before", 0))
+    since = payload["at"]
+    return sum(
+        1
+        for message in stores.threads.of(code)
+        if message["direction"] == FROM_REPORTER and message["created"] >= since
+    )
+
+
+def _later(now: str, seconds: float) -> str:
+    at = datetime.fromisoformat(now) + timedelta(seconds=round(seconds))
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+# What a parent reads of the messages to a reporter ("u"); the outbox renders for the reporter's
+# role (pupil or parent).
+NC_(
+    "parent",
+    "📩 Message from the anti-bullying coordinator about your report {case}:\n\n{text}",
+)
+NC_(
+    "parent",
+    "About your report {case}: the school has finished working on it. Has the bullying stopped?",
+)
+NC_("parent", "A bit")
+
+
+def message_screen(code: str, text: str) -> Screen:
+    """A coordinator's message, shown when the reporter taps to read it; it waits for an answer."""
+    message = Text(
+        N_("📩 Message from the anti-bullying coordinator about your report {case}:\n\n{text}"),
+        {"case": code, "text": text},
+    )
+    answer = Choice(Text(N_("↩️ Answer")), "write", code)
+    return Screen((message,), rows=((answer,),), asks=True)
+
+
+def followup_screen(code: str) -> Screen:
+    """The follow-up question ("Has the bullying stopped?"), shown when the reporter taps."""
+    text = Text(
+        N_(
+            "About your report {case}: the school has finished working on it. "
+            "Has the bullying stopped?"
+        ),
+        {"case": code},
+    )
+    buttons = (
+        Choice(Text(N_("Yes, it stopped")), "followup_yes", code),
+        Choice(Text(N_("A bit")), "followup_bit", code),
+        Choice(Text(N_("No, it goes on")), "followup_no", code),
+    )
+    return Screen((text,), rows=tuple((b,) for b in buttons), asks=True)

@@ -1,4 +1,5 @@
-"""The reporter's side of a case: write to its coordinators, add photos, answer the follow-up.
+"""The reporter's side of a case: write to its coordinators, add photos, answer the follow-up,
+and read what the school sent (messages arrive as "you have a new message" and are read here).
 
 The reporter stays unknown: they are recognised only by the pseudonym their report was filed
 under, so every verb first checks that the case is the acting reporter's own (a button's data
@@ -14,10 +15,17 @@ from bot.cases.context import Context
 from bot.cases.notifications import notify_coordinators
 from bot.core.i18n import N_
 from bot.core.model import Refused, Text
+from bot.storage.reporter_prefs import ReporterPrefs
 from bot.storage.reports import Report
-from bot.storage.threads import FROM_REPORTER
+from bot.storage.threads import FROM_REPORTER, TO_REPORTER
 
 FOLLOWUP_ANSWERS = ("yes", "a_bit", "no")
+# A "read" button pressed after /vergeet, or after the retention purge deleted the case.
+# Said to a child and a parent alike (after /vergeet nobody is known): no "je", no "u".
+GONE = N_(
+    "This message is no longer here. That happens after /forget, "
+    "or when a report was deleted after a long time."
+)
 
 
 def own_case(ctx: Context, code: str) -> Report:
@@ -30,6 +38,43 @@ def own_case(ctx: Context, code: str) -> Report:
     return report
 
 
+def _owns(ctx: Context, code: str) -> bool:
+    reporter = ctx.stores.reports.reporter(code)
+    key = ctx.actor.reporter_key
+    return reporter is not None and key is not None and reporter["reporter"] == key
+
+
+def read_message(ctx: Context, message: str) -> tuple[str, str]:
+    """A coordinator's message to the acting reporter, as (case code, text).
+
+    Refused kindly when it is gone or not theirs: the button's data can be forged, and an old
+    button outlives /vergeet and the purge. Reading is not audited: when a child reads is theirs.
+    """
+    found = ctx.stores.threads.get(int(message)) if message.isdigit() else None
+    if found is None or found["direction"] != TO_REPORTER or not _owns(ctx, found["code"]):
+        raise Refused(Text(GONE))
+    return found["code"], found["text"]
+
+
+def read_followup(ctx: Context, code: str) -> None:
+    """Refused kindly unless `code` is the acting reporter's own case (see `read_message`)."""
+    if not _owns(ctx, code):
+        raise Refused(Text(GONE))
+
+
+def set_prefs(ctx: Context, prefs: ReporterPrefs) -> None:
+    """How the acting reporter wants the bot's messages from now on."""
+    key = ctx.actor.reporter_key
+    if key is None:
+        raise Refused(Text(N_("I cannot find that report among yours.")))
+    ctx.stores.reporter_prefs.put(key, prefs, ctx.now)
+
+
+def prefs(ctx: Context) -> ReporterPrefs:
+    key = ctx.actor.reporter_key
+    return ctx.stores.reporter_prefs.get(key) if key else ReporterPrefs()
+
+
 def send_to_case(ctx: Context, code: str, text: str) -> None:
     report = own_case(ctx, code)
     message = ctx.stores.threads.add(report.code, FROM_REPORTER, None, text, ctx.now)
@@ -39,9 +84,12 @@ def send_to_case(ctx: Context, code: str, text: str) -> None:
 
 def add_evidence(ctx: Context, code: str, file_ids: Iterable[str]) -> None:
     report = own_case(ctx, code)
+    before = ctx.stores.reports.evidence_count(report.code)
     for file_id in file_ids:
         ctx.stores.reports.add_evidence(report.code, file_id)
-    notify_coordinators(ctx.stores, "reporter_evidence", report.code, ctx.now, ctx.now)
+    notify_coordinators(
+        ctx.stores, "reporter_evidence", report.code, ctx.now, ctx.now, before=before
+    )
     ctx.record(events.EVIDENCE_ADDED, report.code)
 
 

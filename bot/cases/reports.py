@@ -66,9 +66,12 @@ def kinds_of(answers: Mapping[str, Any]) -> list[str]:
 
 def next_report_at(ctx: Context) -> str | None:
     """When the acting reporter may send another report (HH:MM), or None when they may now."""
-    school = ctx.school
+    school, reporter = ctx.school, _reporter_key(ctx)
+    # Counted apart from the reports, so that /vergeet does not start the count again. The
+    # reports themselves count too, for the first hour after the upgrade that added the count.
     hour_ago = (datetime.fromisoformat(ctx.now) - timedelta(hours=1)).isoformat(timespec="seconds")
-    recent = ctx.stores.reports.recent_by(_reporter_key(ctx), hour_ago)
+    counted = ctx.stores.hourly.within_hour(reporter, ctx.now)
+    recent = max(counted, ctx.stores.reports.recent_by(reporter, hour_ago), key=len)
     if len(recent) < school.reports_per_hour:
         return None
     # The one that has to leave the hour before there is room again.
@@ -102,6 +105,7 @@ def submit(ctx: Context, answers: Mapping[str, Any], role: str, contact: Identit
     due = add_school_hours(created, school.promise_hours, school).isoformat(timespec="seconds")
     overdue = add_school_hours(created, 2 * school.promise_hours, school)
     code = stores.reports.create(_reporter_key(ctx), reach, dict(answers), ctx.now, role, due)
+    stores.hourly.record(_reporter_key(ctx), ctx.now)
     stores.jobs.schedule(f"remind:{code}", "remind", code, due)
     stores.jobs.schedule(f"overdue:{code}", "overdue", code, overdue.isoformat(timespec="seconds"))
     notify_coordinators(stores, "new_report", code, ctx.now, kind=answers["kind"])

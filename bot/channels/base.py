@@ -8,6 +8,9 @@ per process, whichever channels run, and gives each channel this small view of i
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Protocol
 
 from bot.core.model import ChannelTraits, Identity, Inbound, Outbound
@@ -29,8 +32,17 @@ class StartError(Exception):
 class Conversation(Protocol):
     """The bot as a channel sees it."""
 
-    def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
-        """The replies to one thing a user did, rendered for this channel."""
+    async def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
+        """The replies to one thing a user did, rendered for this channel (worked out off the
+        event loop, so a slow database never stalls the other users)."""
+        ...
+
+    async def undelivered(
+        self, who: Identity, replies: list[Outbound], retry_after: float | None
+    ) -> None:
+        """Replies from `handle` that the channel could not send (`who`'s chat): the update was
+        committed, so they are kept in the outbox and delivered with retries, the first not
+        before `retry_after` seconds; never answered with "try again"."""
         ...
 
     def group_reply(self, language_code: str | None) -> list[Outbound]:
@@ -79,3 +91,32 @@ class Channel(Protocol):
     def coordinator_changed(self, chat: str) -> None:
         """A coordinator on this channel was added or removed (e.g. give them their menu)."""
         ...
+
+
+class OneAtATime:
+    """Each user's updates in order, different users' at the same time.
+
+    A channel that takes updates concurrently holds `turn(user)` from handling an update to
+    sending its last reply, so a user's next update waits for the previous answer while nobody
+    else does. Locks exist only while a user has an update in hand (no growth with users).
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, user: str) -> AsyncIterator[None]:
+        lock, holders = self._locks.get(user, (asyncio.Lock(), 0))
+        self._locks[user] = (lock, holders + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, holders = self._locks[user]
+            if holders == 1:
+                del self._locks[user]
+            else:
+                self._locks[user] = (lock, holders - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)

@@ -187,7 +187,7 @@ class TerminalChannel:
 
     async def _respond(self, inbound: Inbound) -> list[str]:
         assert self.conversation is not None
-        replies = self.conversation.handle(self.who, inbound)
+        replies = await self.conversation.handle(self.who, inbound)
         return _show([*replies, *await self._news()], self.out, [])
 
     async def _chat(self) -> None:

@@ -13,15 +13,33 @@ from bot.cases.labels import case_label, status_text
 from bot.chat import checklist
 from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
-from bot.core.model import Choice, Screen, Text, lines
+from bot.core.model import Choice, Media, Screen, Text, lines
 from bot.core.textsafety import neutralise
 from bot.storage.reports import Report
 from bot.storage.threads import TO_REPORTER
 
 # The case's actions, by trigger id (labels and moves are in flows/coordinator.yaml).
-OPEN_ACTIONS = ("claim", "status", "phase", "message", "note", "close", "evidence", "checklist")
-CLOSED_ACTIONS = ("note", "reopen", "evidence")
+OPEN_ACTIONS = (
+    "claim",
+    "status",
+    "phase",
+    "message",
+    "note",
+    "close",
+    "evidence",
+    "checklist",
+    "earlier",
+)
+CLOSED_ACTIONS = ("note", "reopen", "evidence", "earlier")
 HISTORY_SHOWN = 12  # the latest entries of a case's history
+# The latest messages of a case's thread shown when it opens, and per "⏪ Earlier messages": a
+# reporter can write forty (122,000 characters), and the whole thread each time buries the case.
+THREAD_SHOWN = 10  # messages at most
+THREAD_CHARS = 8000  # and about two Telegram messages of text (always at least one message)
+THREAD_FROM = "thread_from"  # answer: where in the thread the messages shown so far begin
+# Said instead of a photo Telegram will not send (e.g. a file it no longer has); the case, its
+# buttons and the other photos are shown all the same.
+EVIDENCE_UNSENT = N_("Case {case}: sorry, photo {n} of {total} cannot be shown.")
 UNREACHABLE = N_(
     "✉️ The reporter can no longer be reached: they asked the bot to forget them. "
     "You can still add notes."
@@ -99,8 +117,11 @@ def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, .
         offered.discard("evidence")
     if not is_online(report):
         offered.discard("checklist")
+    earlier = _int(turn.session.answers.get(THREAD_FROM))
+    if not earlier:
+        offered.discard("earlier")
     state = turn.flows["coordinator"].states[turn.session.state]
-    params = {"case": code, **checklist.counts(turn, code)}
+    params = {"case": code, "earlier": earlier, **checklist.counts(turn, code)}
     return [
         (Choice(Text(move.label, params), move.trigger, code, state.name),)
         for move in state.accepts
@@ -161,37 +182,70 @@ def whole_case(turn: Turn, report: Report) -> list[Screen]:
 
 
 def evidence(turn: Turn, code: str) -> list[Screen]:
-    """The case's photos, one message each, captioned with the case code."""
-    files = turn.stores.reports.evidence(code)
-    return [
-        Screen(
-            (
-                Text(
-                    N_("Case {case}: photo {n} of {total}"),
-                    {"case": code, "n": n, "total": len(files)},
-                ),
-            ),
-            photo=file_id,
+    """The case's photos, one message each, captioned with the case code; each goes out as it
+    came in (a photo, or a file), and one that cannot be sent says so in one line."""
+    files = [Media.from_token(token) for token in turn.stores.reports.evidence(code)]
+    screens = []
+    for n, media in enumerate(files, start=1):
+        params = {"case": code, "n": n, "total": len(files)}
+        screens.append(
+            Screen(
+                (Text(N_("Case {case}: photo {n} of {total}"), params),),
+                photo=media.file_id,
+                photo_kind=media.kind,
+                unsent=Text(EVIDENCE_UNSENT, params),
+            )
         )
-        for n, file_id in enumerate(files, start=1)
-    ]
+    return screens
 
 
 def _thread(turn: Turn, code: str) -> list[Text]:
-    said = []
-    for message in turn.stores.threads.of(code):
-        when = turn.school.local_time(message["created"])
-        text = neutralise(message["text"])
-        if message["direction"] == TO_REPORTER:
-            said.append(
-                Text(
-                    N_("➡️ {author} to the reporter, {when}:\n{text}"),
-                    {"author": message["author"], "when": when, "text": text},
-                )
-            )
-        else:
-            said.append(Text(N_("⬅️ The reporter, {when}:\n{text}"), {"when": when, "text": text}))
+    """The latest messages of the thread; how many came before them, when any did."""
+    thread = turn.stores.threads.of(code)
+    start = _page_start(thread, len(thread))
+    turn.session.answers[THREAD_FROM] = start
+    said = [_said(turn, message) for message in thread[start:]]
+    if start:
+        more = N_("{count} earlier messages are not shown: ⏪ Earlier messages.")
+        said.insert(0, Text(more, {"count": start}))
     return said
+
+
+def earlier_messages(turn: Turn, code: str) -> list[Text]:
+    """The messages just before the ones shown so far (oldest first); empty when none are."""
+    thread = turn.stores.threads.of(code)
+    end = min(_int(turn.session.answers.get(THREAD_FROM)), len(thread))
+    start = _page_start(thread, end)
+    turn.session.answers[THREAD_FROM] = start
+    return [_said(turn, message) for message in thread[start:end]]
+
+
+def _page_start(thread: list[dict], end: int) -> int:
+    """Where the page of messages that ends before `end` begins (see THREAD_SHOWN)."""
+    start, size = end, 0
+    while start > 0 and end - start < THREAD_SHOWN:
+        size += len(thread[start - 1]["text"])
+        if size > THREAD_CHARS and start < end:
+            break
+        start -= 1
+    return start
+
+
+def _said(turn: Turn, message: dict) -> Text:
+    text = neutralise(message["text"])
+    if message["direction"] == TO_REPORTER:
+        when = turn.school.local_time(message["created"])
+        return Text(
+            N_("➡️ {author} to the reporter, {when}:\n{text}"),
+            {"author": message["author"], "when": when, "text": text},
+        )
+    # The reporter's time only to the part of the day (see bot/cases/events.py).
+    when = events.coarse_time(turn.school, message["created"])
+    return Text(N_("⬅️ The reporter, {when}:\n{text}"), {"when": when, "text": text})
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
 
 
 def phases_view(turn: Turn) -> ViewPart:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from bot.cases import casework
 from bot.cases.labels import status_text
-from bot.chat.caseview import case_code, evidence, find_case, whole_case
+from bot.chat.caseview import case_code, earlier_messages, evidence, find_case, whole_case
 from bot.chat.turn import Turn
 from bot.core.i18n import N_
-from bot.core.model import Refused, Text
+from bot.core.model import Refused, Screen, Text
 
 
 def open_case(turn: Turn, _arg: str | None) -> None:
@@ -25,10 +25,22 @@ def open_case(turn: Turn, _arg: str | None) -> None:
 
 def show_evidence(turn: Turn, _arg: str | None) -> None:
     report = find_case(turn)
+    # Rendered after the case's header and buttons (Renderer.render), which never wait for them.
     photos = evidence(turn, report.code)
     if not photos:
         raise Refused(Text(N_("Case {case} has no photos."), {"case": report.code}))
     turn.notices.extend(photos)
+
+
+def show_earlier(turn: Turn, _arg: str | None) -> None:
+    """The thread's messages before the ones shown so far, a few at a time."""
+    report = find_case(turn)
+    said = earlier_messages(turn, report.code)
+    if not said:
+        raise Refused(
+            Text(N_("Case {case}: there are no earlier messages."), {"case": report.code})
+        )
+    turn.notices.append(Screen(tuple(said)))
 
 
 def claim(turn: Turn, _arg: str | None) -> None:
@@ -91,6 +103,7 @@ def reopen_case(turn: Turn, _arg: str | None) -> None:
 EFFECTS = {
     "open_case": open_case,
     "show_evidence": show_evidence,
+    "show_earlier": show_earlier,
     "claim": claim,
     "set_status": set_status,
     "set_phase": set_phase,

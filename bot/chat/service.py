@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import logging
 import sqlite3
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,7 +30,7 @@ from bot.core.model import (
     Screen,
     Text,
 )
-from bot.core.ratelimit import FloodGate
+from bot.core.ratelimit import FloodGate, Verdict
 from bot.core.render import Renderer
 from bot.crypto import VaultError
 from bot.schools.school import School
@@ -46,6 +45,7 @@ View = Callable[[Turn], ViewPart]
 
 OUR_SCHOOL = N_("our school")
 COORDINATOR = "coordinator"  # the flow only a coordinator's identity opens
+KEPT_IN_FLOOD = ("text", "photo", "edited")  # what a user typed or sent: kept even in a flood
 
 
 class Service:
@@ -80,16 +80,13 @@ class Service:
     def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
         key = self.stores.vault.subject(who.channel, who.user_id)
         queued = self.stores.outbox.queued
-        verdict = self.flood.check(key, time.monotonic())
-        if verdict != "ok":
-            log.info("flood_%s", verdict)
-            if verdict == "ignore":
-                return []
-            return self.renderer.render(
-                [Screen((Text(replies.SLOW_DOWN),))],
-                pick_locale(None, who.language_code),
-                limits=self._limits(who),
-            )
+        verdict = self.flood.check(key)
+        if verdict == "slow_down":  # once per pause: a flood of log lines would be a flood too
+            log.info("flood_slow_down")
+        # In a flood what is typed is still kept (storage is cheap); nothing else is done.
+        stored = inbound.kind in KEPT_IN_FLOOD and self.flood.may_keep(key)
+        if verdict != "ok" and not stored:
+            return self._flooded(who, key, inbound, verdict)
         if inbound.kind == "command" and inbound.trigger == "privacy":
             return self._privacy(who, key, inbound.delivery)
         db = self.stores.db
@@ -99,7 +96,7 @@ class Service:
                 return []
             changes = db.changes
             turn = self._turn(who, key, inbound)
-            self._step(turn, inbound)
+            kept = self._step(turn, inbound)
             # A notice that asks something (language, forgetting) is the answer on its own.
             asks = any(notice.asks for notice in turn.notices)
             screens = turn.notices if asks else [*turn.notices, *self._screen(turn)]
@@ -107,11 +104,48 @@ class Service:
                 # Nothing but the session (and the delivery id) changes: a cheaper commit.
                 transaction.navigation_only(key)
             if not turn.forgotten:
-                self.sessions.save(key, turn.session, turn.now)
+                # With the app's language: the outbox speaks it to one who never chose one.
+                self.sessions.save(key, turn.session, turn.now, who.language_code)
         if self.stores.outbox.queued != queued:  # wake the sender only when there is news
             self.on_commit()
         audience = turn.audience or turn.session.flow
+        screens = self._flood_said(key, verdict, turn, kept, screens)
         return self.renderer.render(screens, turn.locale, audience, self._limits(who))
+
+    def _flood_said(
+        self, key: str, verdict: Verdict, turn: Turn, kept: bool, screens: list[Screen]
+    ) -> list[Screen]:
+        """What is said about a flood. Inside its pause only danger help or that something was
+        not kept, once; the first answer after it says what became of the pause."""
+        if verdict == "ok":
+            tally = self.flood.settle(key)
+            if tally is None:
+                return screens
+            log.info("flood_over kept=%s lost=%s ignored=%s", tally.kept, tally.lost, tally.ignored)
+            said = replies.flood_screen(tally)
+            return [said, *screens] if said else screens
+        self.flood.note(key, "kept" if kept else "lost")
+        crisis = replies.crisis_screen() in turn.notices
+        urgent = (crisis or not kept) and self.flood.may_speak(key)
+        slow = [Screen((Text(replies.SLOW_DOWN),))] if verdict == "slow_down" else []
+        return [*(turn.notices if urgent else []), *slow]
+
+    def _flooded(
+        self, who: Identity, key: str, inbound: Inbound, verdict: Verdict
+    ) -> list[Outbound]:
+        """A button, a command or a sticker in a flood does nothing, nor does a text or photo
+        past the pause's bound; the update that starts the pause says so."""
+        self.flood.note(key, "lost" if inbound.kind in KEPT_IN_FLOOD else "ignored")
+        if verdict != "slow_down":
+            return []
+        try:
+            session = self.sessions.load(key)
+        except (sqlite3.Error, VaultError):
+            session = None  # said all the same, in the app's language
+        locale = pick_locale(session.locale if session else None, who.language_code)
+        screen = Screen((Text(replies.SLOW_DOWN),))
+        flow = session.flow if session else None
+        return self.renderer.render([screen], locale, flow, self._limits(who))
 
     def group_reply(self, language_code: str | None) -> list[Outbound]:
         return self.renderer.render(
@@ -204,16 +238,20 @@ class Service:
             self.on_coordinator_joined(who.channel, who.chat_id)
         return coordinator
 
-    def _step(self, turn: Turn, inbound: Inbound) -> None:
+    def _step(self, turn: Turn, inbound: Inbound) -> bool:
+        """Step the session; False when what was typed or sent was not (all) kept."""
         session = turn.session
-        self._move(turn, inbound)
-        if inbound.kind == "text" and inbound.text and self.crisis.match(inbound.text):
+        kept = self._move(turn, inbound)
+        # A photo's caption is typed text too.
+        typed = inbound.kind in ("text", "photo")
+        if typed and inbound.text and self.crisis.match(inbound.text):
             # Danger first, wherever the user is and whatever else happened (the text itself
             # was handled as usual: a report in progress keeps it).
             log.info("crisis_help_shown flow=%s state=%s", session.flow, session.state)
             turn.notices.insert(0, replies.crisis_screen())
+        return kept
 
-    def _move(self, turn: Turn, inbound: Inbound) -> None:
+    def _move(self, turn: Turn, inbound: Inbound) -> bool:
         session = turn.session
         before = (session.state, copy.deepcopy(session.answers), session.locale)
         state = self.engine.state_of(session)
@@ -228,7 +266,7 @@ class Service:
             )
             flow = self.engine.flows[session.flow]
             turn.notices += replies.problem_screens(step, flow, state)
-            return
+            return step.kept and step.caption != "lost"
         if step.carried:
             turn.notices.append(Screen((Text(replies.CARRIED),)))
         if step.clipped is not None:
@@ -242,10 +280,11 @@ class Service:
                 session.state, session.answers, session.locale = before
                 turn.locale = pick_locale(session.locale, turn.who.language_code)
                 turn.notices = [Screen((refused.text,))]
-                return
+                return False
         # After the effects, so that a notice can name what they made (the case code).
         params = self._params(turn)
         turn.notices.extend(Screen((Text(msgid, params),)) for msgid in step.notices)
+        return step.clipped is None and step.caption != "lost"
 
     def _params(self, turn: Turn) -> dict[str, Any]:
         school = self.school

@@ -20,7 +20,8 @@ from typing import Any, Literal
 from transitions import EventData, Machine
 
 from bot.core.flowspec import Flow, Move, State
-from bot.core.model import ANY_STATE, Effect, Inbound
+from bot.core.i18n import N_
+from bot.core.model import ANY_STATE, Effect, Inbound, Media
 
 Problem = Literal[
     "stale",
@@ -43,6 +44,18 @@ TYPED_MAX_CHARS = 20_000  # about five full Telegram messages: room for a whole 
 TYPED_MAX_PHOTOS = 10
 CLIP_MIN_ROOM = 40  # characters; with less room left a story counts as full
 CONFIRMED = "sure"  # the argument of a leave button pressed after "are you sure?"
+# Photos sent at once (an album) arrive one by one: [album id, the state whose photo move the
+# first one made]. The others belong to that move too, even after it left the state.
+ALBUM = "_album"
+# What became of a photo's caption (what was typed with it): added to the story of a report,
+# taken as the state's text (a message to the school), kept like typed text, or not kept.
+Caption = Literal["story", "text", "kept", "lost"]
+# Said after a photo that was taken (a refused one's re-ask says it: bot/core/replies.py).
+CAPTION_SAID: dict[Caption, str] = {
+    "story": N_("I have added your text to your story. ✅"),
+    "kept": N_("I have kept what you typed. ✅"),
+    "lost": N_("This is more than I can keep. I did not keep this message."),
+}
 
 
 @dataclass(eq=False)
@@ -70,6 +83,7 @@ class Step:
     trigger: str = ""  # the trigger a problem was about (leaving_draft: the one to confirm)
     clipped: str | None = None  # a text only partly fitted: the last words that were kept
     carried: bool = False  # what was typed earlier went into the report
+    caption: Caption | None = None  # a photo came with text: where that text went
 
 
 def has_draft(flow: Flow, state: State, answers: dict[str, Any]) -> bool:
@@ -107,7 +121,7 @@ def _apply(flow: Flow, move: Move, state: State | None, event: EventData) -> Non
         before = session.answers.get(state.text.save, "") if state.text.append else ""
         session.answers[state.text.save] = f"{before}\n{inbound.text}".strip()
     if state and state.photo and move is state.photo.move and inbound.file_id:
-        session.answers.setdefault(state.photo.save, []).append(inbound.file_id)
+        session.answers.setdefault(state.photo.save, []).append(_token(inbound))
     if move.carry:
         session.carried = _put_typed(flow, session.answers, *typed)
     else:  # kept across every move until it is carried into a report
@@ -116,6 +130,11 @@ def _apply(flow: Flow, move: Move, state: State | None, event: EventData) -> Non
         arg = inbound.arg if move.arg is None and inbound.arg != CONFIRMED else move.arg
         session.effects.append(Effect(move.do, arg))
     session.notices.extend(move.say_draft if source.draft and move.say_draft else move.say)
+
+
+def _token(inbound: Inbound) -> str:
+    """How a photo is kept in the answers: its id, with its kind when it came as a file."""
+    return Media(inbound.file_id or "", inbound.file_kind).token
 
 
 def _take_typed(answers: dict[str, Any]) -> tuple[str, list[str]]:
@@ -221,6 +240,76 @@ class Engine:
         return self.flows[session.flow].states[session.state]
 
     def step(self, session: Session, inbound: Inbound) -> Step:
+        """What `inbound` does to `session`. A photo with a caption is a photo plus a text: the
+        photo is stepped first, then the text goes where the photo was sent (`_caption`)."""
+        caption = inbound.text if inbound.kind == "photo" else None
+        if caption:
+            inbound = replace(inbound, text=None)
+        source = self._album_source(session, inbound)
+        if source is not None:
+            step = self._album_photo(session, inbound, source)
+        else:
+            source = session.state
+            step = self._step(session, inbound)
+            if inbound.kind == "photo" and inbound.album and step.problem is None:
+                session.answers[ALBUM] = [inbound.album, source]
+            else:
+                session.answers.pop(ALBUM, None)
+        return self._caption(session, source, step, caption) if caption else step
+
+    def _album_source(self, session: Session, inbound: Inbound) -> str | None:
+        """The state whose photo move an album's first photo made, when `inbound` is another
+        photo of that album sent where photos are not taken (after the move); else None."""
+        album = session.answers.get(ALBUM)
+        if inbound.kind != "photo" or not inbound.album or not album or album[0] != inbound.album:
+            return None
+        states = self.flows[session.flow].states
+        if self.state_of(session).photo is not None or album[1] not in states:
+            return None  # the state takes photos itself (send another one)
+        return str(album[1]) if states[album[1]].photo is not None else None
+
+    def _album_photo(self, session: Session, inbound: Inbound, source: str) -> Step:
+        """Another photo of an album: saved where the first went, and its move's effect done
+        (e.g. sent to the case too), without moving again."""
+        photo = self.flows[session.flow].states[source].photo
+        assert photo is not None
+        saved = session.answers.setdefault(photo.save, [])
+        if len(saved) >= photo.max_count:
+            return Step(problem="too_many_photos")
+        saved.append(_token(inbound))
+        move = photo.move
+        return Step(effects=(Effect(move.do, move.arg),) if move.do else ())
+
+    def _caption(self, session: Session, source: str, step: Step, caption: str) -> Step:
+        """The text typed under a photo sent in state `source`, which is never dropped: in a
+        report it joins the story; where the state takes text (a message about my case) it is
+        that text, its effect done with the photo's; elsewhere it is kept like typed text."""
+        flow = self.flows[session.flow]
+        state = flow.states[source]
+        answers = session.answers
+        text = state.text
+        went: Caption
+        if state.draft and "text" in flow.keep_typed:
+            key = flow.keep_typed["text"]
+            story = answers.get(key, "")
+            # The story's own limit is TYPED_MAX_CHARS too (flows' `max: 20000`).
+            went = "lost" if len(story) + len(caption) >= TYPED_MAX_CHARS else "story"
+            if went == "story":
+                answers[key] = f"{story}\n{caption}".strip()
+        elif step.problem is None and text is not None and len(caption) <= text.max_chars:
+            before = answers.get(text.save, "") if text.append else ""
+            answers[text.save] = f"{before}\n{caption}".strip()
+            move = text.move
+            effects = (*step.effects, Effect(move.do, move.arg)) if move.do else step.effects
+            return replace(step, caption="text", effects=effects)
+        else:
+            kept = self._keep(session, Inbound(kind="text", text=caption), "unexpected_text")
+            went = "kept" if kept else "lost"
+        if step.problem is None:
+            return replace(step, caption=went, notices=(*step.notices, CAPTION_SAID[went]))
+        return replace(step, caption=went)
+
+    def _step(self, session: Session, inbound: Inbound) -> Step:
         trigger, problem = self._trigger_for(session, inbound)
         if problem:
             return Step(
@@ -268,7 +357,7 @@ class Engine:
             photos = answers.setdefault(TYPED_PHOTOS, [])
             if len(photos) >= TYPED_MAX_PHOTOS:
                 return False
-            photos.append(inbound.file_id)
+            photos.append(_token(inbound))
             return True
         return False
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 InboundKind = Literal["command", "button", "text", "photo", "edited", "unsupported"]
+# How a user sent an image: as a photo, or "as a file" (an uncompressed screenshot, a GIF, HEIC).
+# A channel can send it again only the same way: Telegram refuses a file's id in sendPhoto.
+MediaKind = Literal["photo", "document"]
 
 # A button's callback data: "<state>:<trigger>[:<arg>]". A state of "*" marks a button that is
 # valid in any state (help, open a case from a notification).
@@ -68,6 +71,29 @@ class Inbound:
     file_id: str | None = None
     file_size: int | None = None
     delivery: str | None = None  # the channel's id for this update, to handle it only once
+    file_kind: MediaKind = "photo"  # how `file_id` was sent (a photo with a caption: `text`)
+    album: str | None = None  # photos sent at once share it (Telegram's media group)
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An image a user sent: the channel's id for it, and whether it came as a photo or a file.
+
+    In a report's answers it is one string (`token`): a photo is its bare id, as in every report
+    stored before kinds were kept, and a file "document:<id>" (channels' file ids hold no colon).
+    """
+
+    file_id: str
+    kind: MediaKind = "photo"
+
+    @property
+    def token(self) -> str:
+        return self.file_id if self.kind == "photo" else f"{self.kind}:{self.file_id}"
+
+    @classmethod
+    def from_token(cls, token: str) -> Media:
+        kind, colon, file_id = token.partition(":")
+        return cls(file_id, "document") if colon and kind == "document" else cls(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +141,10 @@ class Screen:
     rows: tuple[tuple[Choice, ...], ...] = ()
     photo: str | None = None  # a channel file id to send with the first text as caption
     asks: bool = False  # a question whose buttons are the answers: the state's screen waits
+    quiet: bool = False  # delivered without sound or vibration (the reporter asked for that)
+    photo_kind: MediaKind = "photo"  # how `photo` was sent to the bot: it goes out the same way
+    # Said in its place when the channel cannot send `photo` (one line; the rest goes on).
+    unsent: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +154,10 @@ class Outbound:
     text: str
     rows: tuple[tuple[tuple[str, str], ...], ...] = ()
     photo: str | None = None
+    # Arrives without sound or vibration; a channel that cannot do that ignores it.
+    quiet: bool = False
+    photo_kind: MediaKind = "photo"
+    unsent: str | None = None  # sent instead when the channel refuses the photo
 
 
 @dataclass(frozen=True, slots=True)

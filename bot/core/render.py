@@ -47,20 +47,31 @@ class Renderer:
         limits: Limits = TELEGRAM_SIZED,
     ) -> list[Outbound]:
         """Translate screens for one reader: `audience` is their flow (pupil, parent, ...); a
-        text longer than the channel's limit is split, a caption too long goes on its own."""
+        text longer than the channel's limit is split, a caption too long goes on its own.
+
+        Screens with a photo come after the others (in their own order): what can be read and
+        pressed never waits for a file, nor fails with one (a case opens even when a photo of
+        it cannot be sent)."""
         out: list[Outbound] = []
-        for screen in screens:
+        ordered = [s for s in screens if not s.photo] + [s for s in screens if s.photo]
+        for screen in ordered:
             body = "\n\n".join(self.text(t, locale, audience) for t in screen.texts)
             rows = tuple(
                 tuple((self.text(c.label, locale, audience), c.data) for c in row)
                 for row in screen.rows
             )
             if screen.photo:
+                media = {
+                    "photo": screen.photo,
+                    "quiet": screen.quiet,
+                    "photo_kind": screen.photo_kind,
+                    "unsent": self.text(screen.unsent, locale, audience) if screen.unsent else None,
+                }
                 if len(body) <= limits.caption:
-                    out.append(Outbound(text=body, rows=rows, photo=screen.photo))
+                    out.append(Outbound(body, rows, **media))
                     continue
-                out.append(Outbound(text="", photo=screen.photo))
+                out.append(Outbound(text="", **media))
             parts = split_text(body, limits.text) or ["…"]
-            out.extend(Outbound(text=part) for part in parts[:-1])
-            out.append(Outbound(text=parts[-1], rows=rows))
+            out.extend(Outbound(text=part, quiet=screen.quiet) for part in parts[:-1])
+            out.append(Outbound(text=parts[-1], rows=rows, quiet=screen.quiet))
         return out

@@ -8,10 +8,11 @@ is asked again. One English msgid serves every reader; its `NC_` variants give p
 
 from __future__ import annotations
 
-from bot.core.engine import CONFIRMED, Step
+from bot.core.engine import CAPTION_SAID, CONFIRMED, Step
 from bot.core.flowspec import Flow, State
 from bot.core.i18n import N_, NC_
 from bot.core.model import Choice, Screen, Text
+from bot.core.ratelimit import Tally
 
 TELL_SCHOOL = "tell_school"  # the flows' global trigger that starts a report with what was typed
 HELP = "help"
@@ -26,6 +27,7 @@ NC_("welcome", "I have kept what you typed. ✅")
 KEPT_PHOTO = N_("I have kept your photo. ✅")
 NC_("parent", "I have kept your photo. ✅")
 NOT_KEPT = N_("This is more than I can keep. I did not keep this message.")
+NC_("parent", "I have added your text to your story. ✅")  # a caption (CAPTION_SAID)
 TOO_LONG = N_("That is too long for here. I have kept it apart. ✅")
 NC_("parent", "That is too long for here. I have kept it apart. ✅")
 EDITED = N_("You changed a message. I only have what you sent first.")
@@ -120,10 +122,30 @@ PRIVATE_ONLY = N_(
     "I only talk in a private chat, so that nobody else reads along. Send me a private message. "
     "I am leaving this group now. 👋"
 )
+# A flood slows the answers, never what is kept (bot/core/ratelimit.py): the pause is half a
+# minute (FloodGate.pause), and what was typed in it is stored as usual.
 SLOW_DOWN = N_(
-    "Whoa, that is a lot of messages at once! 🙂 Please wait half a minute. What you send now, "
-    "I cannot read. Send it again after that."
+    "Whoa, that is a lot of messages at once! 🙂 I keep what you type, and your photos. But I "
+    "will only answer again in half a minute. Until then, buttons and commands like /stop do "
+    "nothing."
 )
+NC_(
+    "parent",
+    "Whoa, that is a lot of messages at once! 🙂 I keep what you type, and your photos. But I "
+    "will only answer again in half a minute. Until then, buttons and commands like /stop do "
+    "nothing.",
+)
+# Said once, with the first answer after the pause.
+FLOOD_KEPT = N_("I have kept everything you sent while I waited. ✅")
+NC_("parent", "I have kept everything you sent while I waited. ✅")
+FLOOD_LOST = N_(
+    "I could not keep everything you sent while I waited. Kept: {kept}. Not kept: {lost}."
+)
+NC_(
+    "parent",
+    "I could not keep everything you sent while I waited. Kept: {kept}. Not kept: {lost}.",
+)
+FLOOD_IGNORED = N_("Buttons and commands did nothing while I waited. They work again now.")
 FAILED = N_(
     "Oops, something went wrong on my side. What you just sent did not arrive. Please try "
     "again in a moment. Does it keep going wrong? Then tell your teacher. Do you need help "
@@ -133,6 +155,18 @@ FAILED = N_(
 
 CARRIED = N_("What you typed is now part of your report. ✅")
 NC_("parent", "What you typed is now part of your report. ✅")
+
+
+def flood_screen(tally: Tally) -> Screen | None:
+    """What became of a pause's updates, said once after it; None when nothing happened."""
+    texts = []
+    if tally.lost:
+        texts.append(Text(FLOOD_LOST, {"kept": tally.kept, "lost": tally.lost}))
+    elif tally.kept:
+        texts.append(Text(FLOOD_KEPT))
+    if tally.ignored:
+        texts.append(Text(FLOOD_IGNORED))
+    return Screen(tuple(texts)) if texts else None
 
 
 def crisis_screen() -> Screen:
@@ -148,8 +182,10 @@ def problem_screens(step: Step, flow: Flow, state: State) -> list[Screen]:
         return [Screen((Text(STALE),))]
     if problem == "unknown_command":
         return [Screen((Text(UNKNOWN_COMMAND),))]
+    # The text typed under a photo that could not be used: where it went.
+    caption = [Text(CAPTION_SAID[step.caption])] if step.caption else []
     if problem == "too_many_photos":
-        return [Screen((Text(TOO_MANY_PHOTOS),))]
+        return [Screen((Text(TOO_MANY_PHOTOS), *caption))]
     if problem == "story_full":
         return [Screen((Text(STORY_FULL), Text(STORY_FULL_NEXT)))]
     if not flow.keep_typed:  # the coordinators' flow: nothing to report, nothing kept
@@ -157,7 +193,7 @@ def problem_screens(step: Step, flow: Flow, state: State) -> list[Screen]:
     said = {
         "unexpected_text": [Text(KEPT_TEXT if step.kept else NOT_KEPT)],
         "too_long": [Text(TOO_LONG if step.kept else NOT_KEPT)],
-        "unexpected_photo": [Text(KEPT_PHOTO if step.kept else NOT_KEPT)],
+        "unexpected_photo": [Text(KEPT_PHOTO if step.kept else NOT_KEPT), *caption],
         "edited": [Text(EDITED)] + ([Text(EDITED_KEPT)] if step.kept else []),
         "unsupported": [Text(UNSUPPORTED), Text(UNSUPPORTED_HINT)],
     }[problem or "unsupported"]

@@ -6,9 +6,11 @@ command line prints it and exits with code 2, as it does for a `SettingsError`.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,27 @@ _KEYS = {
     "followup_days",
     "retention_days",
     "reports_per_hour",
+}
+
+
+@dataclass(frozen=True)
+class _Range:
+    """What a number in [school] may be; `schools/example.toml` documents the same figures."""
+
+    low: float
+    high: float
+    whole: bool
+    unit: str
+
+
+# The bounds keep every figure inside what the bot's arithmetic and the protocol can use: a
+# promise from half an hour to about three school weeks; a case kept (60 days or more) past its
+# latest follow-up (40 school days: 56 days, as holidays still count as school days).
+NUMBERS = {
+    "promise_hours": _Range(0.5, 100, whole=False, unit="school hours"),
+    "followup_days": _Range(1, 40, whole=True, unit="school days"),
+    "retention_days": _Range(60, 3650, whole=True, unit="days"),
+    "reports_per_hour": _Range(1, 60, whole=True, unit="reports"),
 }
 
 
@@ -59,10 +82,27 @@ def load_school(path: Path) -> School:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SchoolConfigError(_toml_error(path, text, exc)) from exc
-    return _school(raw)
+    return _school(raw, _Where(path, text))
 
 
-def _school(raw: dict[str, Any]) -> School:
+@dataclass(frozen=True)
+class _Where:
+    """The file a value came from, to name its line: tomllib gives values without lines."""
+
+    path: Path
+    text: str
+
+    def key(self, key: str) -> str:
+        """`school.KEY (line N of PATH)`, or `school.KEY in PATH` when the line is not found."""
+        # `key = `, `school.key = ` or `{ key = ` in an inline table, quoted or bare.
+        written = re.compile(rf"""(?:^|[\s{{,.])["']?{re.escape(key)}["']?\s*=""")
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if written.search(line.split("#", 1)[0]):
+                return f"school.{key} (line {number} of {self.path})"
+        return f"school.{key} in {self.path}"
+
+
+def _school(raw: dict[str, Any], where: _Where) -> School:
     unknown = set(raw) - {"school", "phases"}
     if unknown:
         raise SchoolConfigError(
@@ -81,16 +121,10 @@ def _school(raw: dict[str, Any]) -> School:
         phases=_per_locale(raw.get("phases", defaults.phases), "phases", list),
         timezone=_text(school.get("timezone", defaults.timezone), "school.timezone"),
         hours=_hours(school.get("hours", "08:30-15:00")),
-        promise_hours=_number(school.get("promise_hours", defaults.promise_hours), "promise_hours"),
-        followup_days=int(
-            _number(school.get("followup_days", defaults.followup_days), "followup_days")
-        ),
-        retention_days=int(
-            _number(school.get("retention_days", defaults.retention_days), "retention_days")
-        ),
-        reports_per_hour=int(
-            _number(school.get("reports_per_hour", defaults.reports_per_hour), "reports_per_hour")
-        ),
+        promise_hours=_number(school, "promise_hours", defaults.promise_hours, where),
+        followup_days=int(_number(school, "followup_days", defaults.followup_days, where)),
+        retention_days=int(_number(school, "retention_days", defaults.retention_days, where)),
+        reports_per_hour=int(_number(school, "reports_per_hour", defaults.reports_per_hour, where)),
     )
     try:
         ZoneInfo(parsed.timezone)
@@ -137,9 +171,27 @@ def _hours(value: Any) -> tuple[time, time]:
     return start, end
 
 
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise SchoolConfigError(f"school.{name} must be a positive number.")
+def _number(school: Mapping[str, Any], key: str, default: float, where: _Where) -> float:
+    """The number `key` of [school] (`default` when it is left out), within its NUMBERS range.
+
+    TOML reads `nan`, `inf` and `1e12` as floats: each is refused with its line, as are
+    fractions where a whole number is meant.
+    """
+    value = school.get(key, default)
+    allowed = NUMBERS[key]
+    fits = (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and allowed.low <= value <= allowed.high
+        and (not allowed.whole or float(value).is_integer())
+    )
+    if not fits:
+        kind = "a whole number" if allowed.whole else "a number"
+        low, high = (f"{bound:g}" for bound in (allowed.low, allowed.high))
+        raise SchoolConfigError(
+            f"{where.key(key)} must be {kind} of {allowed.unit} from {low} to {high}."
+        )
     return float(value)
 
 

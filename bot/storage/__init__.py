@@ -11,9 +11,11 @@ from bot.storage.coordinators import CoordinatorStore
 from bot.storage.counts import CountStore
 from bot.storage.db import Database
 from bot.storage.deliveries import DeliveryStore
+from bot.storage.hourly import HourlyStore
 from bot.storage.jobs import JobStore
 from bot.storage.meta import MetaStore
 from bot.storage.outbox import OutboxStore
+from bot.storage.reporter_prefs import ReporterPrefStore
 from bot.storage.reports import ReportStore
 from bot.storage.sessions import SessionStore
 from bot.storage.threads import ThreadStore
@@ -35,6 +37,8 @@ class Stores:
     deliveries: DeliveryStore
     counts: CountStore
     meta: MetaStore
+    reporter_prefs: ReporterPrefStore
+    hourly: HourlyStore  # reports sent per person in the last hour; survives /vergeet
 
     @classmethod
     def open(cls, db: Database, vault: Vault) -> Stores:
@@ -43,7 +47,7 @@ class Stores:
             vault=vault,
             reports=ReportStore(db, vault),
             coordinators=CoordinatorStore(db),
-            outbox=OutboxStore(db),
+            outbox=OutboxStore(db, vault),
             threads=ThreadStore(db, vault),
             checklists=ChecklistStore(db),
             jobs=JobStore(db),
@@ -51,4 +55,6 @@ class Stores:
             deliveries=DeliveryStore(db),
             counts=CountStore(db),
             meta=MetaStore(db),
+            reporter_prefs=ReporterPrefStore(db),
+            hourly=HourlyStore(db, vault),
         )

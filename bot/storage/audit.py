@@ -1,4 +1,8 @@
-"""The audit log: who did what to which case, and when. Never any content."""
+"""The audit log: who did what to which case, and when. Never any content.
+
+A coordinator's entry keeps the name they had when they acted (`actor_name`), so renaming
+someone later does not rewrite a case's history.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,18 @@ from bot.storage.db import Database
 
 def record(db: Database, at: str, actor: str, action: str, report: str | None = None) -> None:
     db.execute(
-        "INSERT INTO audit (at, actor, action, report) VALUES (?, ?, ?, ?)",
-        (at, actor, action, report),
+        "INSERT INTO audit (at, actor, action, report, actor_name) VALUES (?, ?, ?, ?,"
+        " (SELECT c.name FROM coordinators c WHERE 'coordinator:' || c.id = ?))",
+        (at, actor, action, report, actor),
     )
 
 
 def history(db: Database, code: str) -> list[dict[str, Any]]:
-    """A case's audit entries, oldest first: at, actor, action and the coordinator's name (None
-    when the actor is not a coordinator)."""
+    """A case's audit entries, oldest first: at, actor, action and the coordinator's name as it
+    was then (None when the actor is not a coordinator)."""
     return db.rows(
-        "SELECT a.at, a.actor, a.action, c.name FROM audit a LEFT JOIN coordinators c"
-        " ON a.actor = 'coordinator:' || c.id WHERE a.report = ? ORDER BY a.id",
+        "SELECT a.at, a.actor, a.action, COALESCE(a.actor_name, c.name) AS name FROM audit a"
+        " LEFT JOIN coordinators c ON a.actor = 'coordinator:' || c.id WHERE a.report = ?"
+        " ORDER BY a.id",
         (code,),
     )

@@ -13,7 +13,8 @@ class ChecklistStore:
 
     def ticks(self, code: str) -> dict[int, dict[str, Any]]:
         rows = self.db.rows(
-            "SELECT k.item, k.ticked_at, c.name FROM checklist k JOIN reports r ON r.id = k.report"
+            "SELECT k.item, k.ticked_at, COALESCE(k.ticked_by_name, c.name) AS name"
+            " FROM checklist k JOIN reports r ON r.id = k.report"
             " JOIN coordinators c ON c.id = k.ticked_by WHERE r.code = ?",
             (code,),
         )
@@ -29,8 +30,10 @@ class ChecklistStore:
         if removed:
             return False
         self.db.execute(
-            "INSERT INTO checklist (report, item, ticked_by, ticked_at)"
-            " SELECT id, ?, ?, ? FROM reports WHERE code = ?",
-            (item, coordinator, now, code),
+            # The ticker's name as it is now stays with the tick (a later rename is not history).
+            "INSERT INTO checklist (report, item, ticked_by, ticked_at, ticked_by_name)"
+            " SELECT id, ?, ?, ?, (SELECT name FROM coordinators WHERE id = ?) FROM reports"
+            " WHERE code = ?",
+            (item, coordinator, now, coordinator, code),
         )
         return True

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,10 @@ class Database:
         # Set by a channel with an event loop (loop.call_later); without one, sync at once.
         self.schedule: Schedule | None = None
         self._waiting: set[str] = set()  # users whose last navigation commit awaits its fsync
+        # One connection, used from the event loop (background work) and from the thread that
+        # handles updates: a transaction holds the lock from BEGIN to its fsync, so another
+        # thread's statements never land inside it.
+        self.lock = threading.RLock()
         try:
             self.conn = _connect(path)
             self.db = sqlite_utils.Database(self.conn)  # for creating the schema
@@ -89,26 +94,28 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        transaction = Transaction()
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield transaction
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-        who = transaction.navigator
-        if who is None or who in self._waiting or self.schedule is None:
-            self.sync()
-            return
-        if not self._waiting:
-            self.schedule(NAVIGATION_SYNC_DELAY, self.sync_pending)
-        self._waiting.add(who)
+        with self.lock:
+            transaction = Transaction()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield transaction
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+            who = transaction.navigator
+            if who is None or who in self._waiting or self.schedule is None:
+                self.sync()
+                return
+            if not self._waiting:
+                self.schedule(NAVIGATION_SYNC_DELAY, self.sync_pending)
+            self._waiting.add(who)
 
     def sync_pending(self) -> None:
         """fsync the WAL if a navigation commit still waits for it."""
-        if self._waiting:  # a durable commit may have synced it meanwhile
-            self.sync()
+        with self.lock:
+            if self._waiting:  # a durable commit may have synced it meanwhile
+                self.sync()
 
     def sync(self) -> None:
         """fsync the WAL: every commit so far survives a power cut."""
@@ -140,15 +147,18 @@ class Database:
         return self.conn.total_changes
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+        with self.lock:
+            return self.conn.execute(sql, params)
 
     def rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         # Straight to sqlite3: sqlite-utils' query() wraps every SELECT in a savepoint of its
         # own, two extra statements per read on the bot's hot path.
-        return list(_dicts(self.conn.execute(sql, params)))
+        with self.lock:
+            return list(_dicts(self.conn.execute(sql, params)))
 
     def row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
-        return next(_dicts(self.conn.execute(sql, params)), None)
+        with self.lock:
+            return next(_dicts(self.conn.execute(sql, params)), None)
 
     def backup(self, target: Path) -> None:
         """Copy the whole database into the new file `target`, consistent while others write.

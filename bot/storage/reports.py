@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.casecode import new_case_code
+from bot.core.model import Media, MediaKind
 from bot.crypto import Vault
 from bot.storage.db import Database
 
@@ -110,10 +111,11 @@ class ReportStore:
                 due,
             ),
         )
-        for file_id in answers.get("evidence", []):
+        for token in answers.get("evidence", []):
+            media = Media.from_token(token)  # a photo or a file, as the reporter sent it
             self.db.execute(
-                "INSERT INTO evidence (report, file, kind) VALUES (?, ?, 'photo')",
-                (cursor.lastrowid, self._seal(file_id)),
+                "INSERT INTO evidence (report, file, kind) VALUES (?, ?, ?)",
+                (cursor.lastrowid, self._seal(media.file_id), media.kind),
             )
         return code
 
@@ -159,11 +161,12 @@ class ReportStore:
         reporter = self.reporter(code)
         return reporter is not None and "chat" in json.loads(reporter["contact"] or "{}")
 
-    def add_evidence(self, code: str, file_id: str) -> None:
+    def add_evidence(self, code: str, token: str) -> None:
+        """`token`: a `Media.token` (a photo's bare id, or a file's "document:<id>")."""
+        media = Media.from_token(token)
         self.db.execute(
-            "INSERT INTO evidence (report, file, kind) SELECT id, ?, 'photo' FROM reports"
-            " WHERE code = ?",
-            (self._seal(file_id), code),
+            "INSERT INTO evidence (report, file, kind) SELECT id, ?, ? FROM reports WHERE code = ?",
+            (self._seal(media.file_id), media.kind, code),
         )
 
     def forget_reporter(self, reporter: str) -> int:
@@ -189,12 +192,17 @@ class ReportStore:
         return cursor.rowcount == 1
 
     def evidence(self, code: str) -> list[str]:
+        """The case's evidence as `Media.token`s: a photo's bare id, a file's "document:<id>"."""
         rows = self.db.rows(
-            "SELECT e.file FROM evidence e JOIN reports r ON r.id = e.report"
+            "SELECT e.file, e.kind FROM evidence e JOIN reports r ON r.id = e.report"
             " WHERE r.code = ? ORDER BY e.id",
             (code,),
         )
-        return [self.vault.open(row["file"]) for row in rows]
+        kinds: dict[str, MediaKind] = {"document": "document"}
+        return [
+            Media(self.vault.open(row["file"]), kinds.get(row["kind"], "photo")).token
+            for row in rows
+        ]
 
     def evidence_count(self, code: str) -> int:
         row = self.db.row(
@@ -280,14 +288,16 @@ class ReportStore:
 
     def add_note(self, code: str, author: int, text: str, now: str) -> None:
         self.db.execute(
-            "INSERT INTO notes (report, author, text, created)"
-            " SELECT id, ?, ?, ? FROM reports WHERE code = ?",
-            (author, self._seal(text), now, code),
+            # The author's name as it is now stays with the note (a later rename is not history).
+            "INSERT INTO notes (report, author, text, created, author_name)"
+            " SELECT id, ?, ?, ?, (SELECT name FROM coordinators WHERE id = ?) FROM reports"
+            " WHERE code = ?",
+            (author, self._seal(text), now, author, code),
         )
 
     def notes(self, code: str) -> list[dict[str, Any]]:
         rows = self.db.rows(
-            "SELECT c.name AS author, n.text, n.created FROM notes n"
+            "SELECT COALESCE(n.author_name, c.name) AS author, n.text, n.created FROM notes n"
             " JOIN reports r ON r.id = n.report JOIN coordinators c ON c.id = n.author"
             " WHERE r.code = ? ORDER BY n.id",
             (code,),

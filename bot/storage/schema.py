@@ -139,4 +139,67 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["reports"].add_column("kinds", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    # A reply whose first sending failed after its update was committed waits in the outbox for
+    # its chat: the chat and the rendered messages, sealed (`storage/outbox.enqueue_reply`).
+    db["outbox"].add_column("content", str)
+
+
+# (table, column of the coordinator's id, new column for their name then); see _v5
+_AUTHOR_NAMES = (
+    ("notes", "author", "author_name"),
+    ("messages", "author", "author_name"),
+    ("checklist", "ticked_by", "ticked_by_name"),
+)
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    # Invites expire (`coordinator invite --days`) and can be revoked (`coordinator revoke`).
+    # One made before this migration expires a week after it was made, as a new one does.
+    db["invites"].add_column("expires", str)
+    db["invites"].add_column("revoked", str)
+    db.execute(
+        "UPDATE invites SET expires = strftime('%Y-%m-%dT%H:%M:%S+00:00', created, '+7 days')"
+    )
+    # History, notes, messages and ticks keep the name their author had when they were written,
+    # so a coordinator renamed later does not rewrite the past. Rows written before this
+    # migration get the name their author has now: the best that is known.
+    db["audit"].add_column("actor_name", str)
+    db.execute(
+        "UPDATE audit SET actor_name = (SELECT c.name FROM coordinators c"
+        " WHERE audit.actor = 'coordinator:' || c.id)"
+    )
+    for table, author, name in _AUTHOR_NAMES:
+        db[table].add_column(name, str)
+        db.execute(
+            f"UPDATE {table} SET {name} = (SELECT c.name FROM coordinators c"
+            f" WHERE c.id = {table}.{author})"
+        )
+
+
+def _v6(db: sqlite_utils.Database) -> None:
+    # How a reporter wants the bot's own messages (`storage/reporter_prefs.py`): without sound,
+    # and only within some hours. Keyed by the pseudonym; no content; /vergeet deletes it.
+    db["reporter_prefs"].create(
+        {"reporter": str, "quiet": int, "hours": str, "updated": str},
+        pk="reporter",
+        not_null={"quiet", "hours", "updated"},
+    )
+
+
+def _v7(db: sqlite_utils.Database) -> None:
+    # When each person sent a report in the last hour (`storage/hourly.py`): a keyed hash and a
+    # time, no link to a report, so `reports_per_hour` survives /vergeet. Rows live an hour.
+    db["hourly_reports"].create({"sender": str, "at": str}, not_null={"sender", "at"})
+    db["hourly_reports"].create_index(["sender", "at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+    _v7,
+]

@@ -8,6 +8,10 @@ from bot.core.engine import Session
 from bot.crypto import Vault
 from bot.storage.db import Database
 
+# Beside the answers, in the same seal: the language of the user's app. No flow answer can be
+# called this (answer names are snake_case), and an older reader would take it for an answer.
+LANGUAGE = "~language_code"
+
 
 class SessionStore:
     """Answers hold half-typed reports, so they are sealed like the reports themselves."""
@@ -17,13 +21,26 @@ class SessionStore:
         self.vault = vault
 
     def load(self, key: str) -> Session | None:
+        return self.load_with_language(key)[0]
+
+    def load_with_language(self, key: str) -> tuple[Session | None, str | None]:
+        """The session and the user's last known language code (their app's language), which
+        the outbox needs for messages the bot starts itself; (None, None) for no session."""
         row = self.db.row("SELECT flow, state, answers, locale FROM sessions WHERE key = ?", (key,))
         if row is None:
-            return None
+            return None, None
         answers = json.loads(self.vault.open(row["answers"]))
-        return Session(row["flow"], row["state"], answers, row["locale"])
+        language = answers.pop(LANGUAGE, None)
+        return Session(row["flow"], row["state"], answers, row["locale"]), language
 
-    def save(self, key: str, session: Session, now: str) -> None:
+    def save(self, key: str, session: Session, now: str, language_code: str | None = None) -> None:
+        """Save the session with `language_code`, the language of the user's app in this update
+        (None: not given, and the last known one stays)."""
+        if language_code is None:
+            language_code = self.load_with_language(key)[1]
+        sealed = dict(session.answers)
+        if language_code is not None:
+            sealed[LANGUAGE] = language_code
         self.db.execute(
             "INSERT INTO sessions (key, flow, state, answers, locale, updated)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET flow = excluded.flow,"
@@ -33,7 +50,7 @@ class SessionStore:
                 key,
                 session.flow,
                 session.state,
-                self.vault.seal(json.dumps(session.answers)),
+                self.vault.seal(json.dumps(sealed)),
                 session.locale,
                 now,
             ),

@@ -4,11 +4,12 @@ case, added photos and the follow-up answer, each only on the reporter's own cas
 from __future__ import annotations
 
 import pytest
-from support.acting import acting, audited, coordinator, queued, reporter
+from support.acting import acting, audited, coordinator, later, queued, reporter
 from support.casefiles import file_report
 
 from bot.cases import casework, relay
 from bot.cases.context import Actor
+from bot.cases.notifications import ACTIVITY_DELAY
 from bot.core.model import Refused
 from bot.storage.threads import FROM_REPORTER
 
@@ -25,8 +26,9 @@ def test_a_reporters_message_reaches_the_case_thread_and_its_coordinator(timed_a
     assert [(m["direction"], m["text"]) for m in thread] == [
         (FROM_REPORTER, "Het gebeurde vandaag weer.")
     ]
-    # Only the coordinator who has the case hears about it.
-    news = [entry for entry in queued(timed_app, ctx.now) if entry[1] == "reporter_message"]
+    # Only the coordinator who has the case hears about it (a few minutes later).
+    after = later(ctx.now, ACTIVITY_DELAY[1])
+    news = [entry for entry in queued(timed_app, after) if entry[1] == "reporter_message"]
     assert news == [(anna.coordinator_id, "reporter_message", code)]
     assert bert.coordinator_id not in {entry[0] for entry in news}
     assert audited(timed_app, code)[-1] == ("reporter", "reporter_message")

@@ -196,9 +196,10 @@ def test_an_include_needs_the_flows_folder():
 # The flows' globals, in order: the diagrams and the engine read them in this order, so an
 # include must put a fragment's globals exactly where the flow's own copy used to stand.
 GLOBALS = {
-    "welcome": "start stop menu help language set_language forget forget_yes forget_no",
+    "welcome": "start stop menu help language set_language forget forget_yes forget_no "
+    "read_message read_followup",
     "pupil": "start switch_role menu stop go_on help tell_school language set_language forget "
-    "forget_yes forget_no write followup_yes followup_bit followup_no",
+    "forget_yes forget_no write followup_yes followup_bit followup_no read_message read_followup",
 }
 GLOBALS["parent"] = GLOBALS["pupil"]
 

@@ -5,6 +5,8 @@ A test enrols a coordinator or names a reporter, then acts as them at the app's 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from bot.app import App
 from bot.cases.context import Actor, Context
 from bot.clock import stamp
@@ -39,3 +41,9 @@ def queued(app: App, now: str, channel: str = "telegram") -> list[tuple[int | No
         (row["coordinator"], row["payload"]["event"], row["payload"]["code"])
         for row in app.stores.outbox.due(now, channel)
     ]
+
+
+def later(now: str, seconds: float) -> str:
+    """The stamp `seconds` after `now` (e.g. past the delay of a reporter's activity notice)."""
+    at = datetime.fromisoformat(now) + timedelta(seconds=seconds)
+    return at.astimezone(UTC).isoformat(timespec="seconds")

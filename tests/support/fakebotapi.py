@@ -219,6 +219,7 @@ class FakeBotApi:
         self._next_message_id: dict[int | str, int] = defaultdict(lambda: 1)
         self._messages: dict[tuple[int | str, int], dict[str, Any]] = {}
         self._files: dict[str, bytes] = {}
+        self._documents: set[str] = set()  # file ids users sent as files (documents)
         self._serial = itertools.count(1)
         self._commands: dict[tuple[str, str], list[Any]] = {}
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
@@ -313,14 +314,41 @@ class FakeBotApi:
         file_size: int = 50_000,
         caption: str | None = None,
         language_code: str | None = "nl",
+        media_group_id: str | None = None,
     ) -> int:
-        """A photo message (two PhotoSize entries; the big one has ``file_id``/``file_size``)."""
+        """A photo message (two PhotoSize entries; the big one has ``file_id``/``file_size``).
+
+        Photos sent at once (an album) are one update each with the same ``media_group_id``.
+        """
         file_id = file_id or f"photo-{next(self._serial)}"
         photo = [
             _file(f"{file_id}-thumb", width=90, height=90, file_size=min(file_size, 1_500)),
             _file(file_id, width=1280, height=960, file_size=file_size),
         ]
         content: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            content["caption"] = caption
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
+        return self._push_private(user_id, language_code, content)
+
+    def push_document(
+        self,
+        user_id: int,
+        *,
+        file_id: str | None = None,
+        mime_type: str = "image/png",
+        file_name: str = "screenshot.png",
+        file_size: int = 2_000_000,
+        caption: str | None = None,
+        language_code: str | None = "nl",
+    ) -> int:
+        """A file message ("send as file": an uncompressed screenshot). Telegram will not send
+        its ``file_id`` again with sendPhoto (see ``_m_sendPhoto``)."""
+        file_id = file_id or f"doc-{next(self._serial)}"
+        self._documents.add(file_id)
+        document = _file(file_id, file_name=file_name, mime_type=mime_type, file_size=file_size)
+        content: dict[str, Any] = {"document": document}
         if caption is not None:
             content["caption"] = caption
         return self._push_private(user_id, language_code, content)
@@ -504,6 +532,10 @@ class FakeBotApi:
     def add_file(self, file_id: str, content: bytes) -> None:
         """Make getFile and the download URL work for ``file_id``."""
         self._files[file_id] = content
+
+    def add_document(self, file_id: str) -> None:
+        """Telegram knows ``file_id`` as a file (a document): sendPhoto refuses it."""
+        self._documents.add(file_id)
 
     def fail_next(
         self,
@@ -748,6 +780,9 @@ class FakeBotApi:
         return self._bot_message(params, content)
 
     def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(params["photo"], str) and params["photo"] in self._documents:
+            # What Telegram answers when a document's file id is sent as a photo.
+            raise ApiError(400, "Bad Request: type of file mismatch")
         file_id, size = self._stored_file(params["photo"], "sent-photo")
         photo = [_file(file_id, width=800, height=600, file_size=size)]
         return self._bot_message(params, {"photo": photo})

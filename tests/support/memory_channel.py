@@ -46,29 +46,29 @@ class MemoryUser:
         self.channel, self.user = channel, user
         self.last: list[Outbound] = []
 
-    def _do(self, inbound: Inbound) -> list[str]:
+    async def _do(self, inbound: Inbound) -> list[str]:
         assert self.channel.conversation is not None
         who = Identity(self.channel.traits.name, self.user, self.user, "nl")
-        self.last = self.channel.conversation.handle(who, inbound)
+        self.last = await self.channel.conversation.handle(who, inbound)
         self.channel.replies.setdefault(self.user, []).extend(self.last)
         return [outbound.text for outbound in self.last]
 
-    def command(self, trigger: str) -> list[str]:
-        return self._do(Inbound(kind="command", trigger=trigger))
+    async def command(self, trigger: str) -> list[str]:
+        return await self._do(Inbound(kind="command", trigger=trigger))
 
-    def say(self, text: str) -> list[str]:
-        return self._do(Inbound(kind="text", text=text))
+    async def say(self, text: str) -> list[str]:
+        return await self._do(Inbound(kind="text", text=text))
 
-    def press(self, trigger: str) -> list[str]:
+    async def press(self, trigger: str) -> list[str]:
         shown = [data for o in self.last for row in o.rows for _label, data in row]
         data = next((d for d in shown if d.split(":")[1] == trigger), None)
         assert data is not None, f"no button {trigger!r} in {shown}"
         inbound = parse_button_data(data)
         assert inbound is not None
-        return self._do(inbound)
+        return await self._do(inbound)
 
-    def walk(self, *triggers: str) -> list[str]:
+    async def walk(self, *triggers: str) -> list[str]:
         replies: list[str] = []
         for trigger in triggers:
-            replies = self.press(trigger)
+            replies = await self.press(trigger)
         return replies

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sqlite3
 import stat
 import sys
@@ -16,9 +17,10 @@ from support.processes import clean_environ, one_sentence
 from support.walks import report_as_pupil
 
 from bot.app import build
-from bot.crypto import VaultError
+from bot.crypto import Vault, VaultError
 from bot.settings import load_settings
 from bot.storage.db import Database, DatabaseError
+from bot.storage.reports import ReportStore
 
 STORY = "Ze verstoppen elke pauze mijn broodtrommel achter de schuur."
 
@@ -76,12 +78,15 @@ async def test_a_backup_taken_during_a_report_restores_with_the_key(
     finally:
         restored.stores.db.close()
 
-    stranger = restore(after, tmp_path / "another.key")  # a fresh key, as a thief would have
+    with pytest.raises(VaultError):  # without its key the bot does not even open the backup
+        restore(after, tmp_path / "another.key")
+    assert not (tmp_path / "another.key").exists()
+    stranger = Database(after)  # and a fresh key, as a thief would have, opens nothing sealed
     try:
         with pytest.raises(VaultError):
-            stranger.stores.reports.get(code)
+            ReportStore(stranger, Vault(secrets.token_bytes(32))).get(code)
     finally:
-        stranger.stores.db.close()
+        stranger.close()
 
 
 def test_a_backup_never_overwrites_a_file(app, tmp_path):

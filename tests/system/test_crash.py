@@ -1,23 +1,20 @@
 """Crash tests: the real `python -m bot run` process, killed with SIGKILL, started again.
 
 Nothing is shut down cleanly: no transaction is finished, no request completed. What the fake
-Bot API holds when the process dies was never delivered (see tests/fakebotapi.py), like a request
-Telegram never received. After a restart on the same database the pupil goes on where they were,
-a report exists once, and a coordinator gets its notification exactly once.
+Bot API holds when the process dies was never delivered (see tests/support/fakebotapi.py), like
+a request Telegram never received. After a restart on the same database the pupil goes on where
+they were, a report exists once, and a coordinator gets its notification exactly once.
 """
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from support.botprocess import BotProcess
+from support.botprocess import ProcessPerson as Pupil
 from support.fakebotapi import Call, FakeBotApi
-from support.people import Person
-from support.processes import clean_environ
 from support.walks import CASE_CODE, REPORT_PATH
 
 from bot.app import App
@@ -28,76 +25,6 @@ from bot.storage.sessions import SessionStore
 HOLD = 60.0  # seconds the fake holds a call: far longer than any test waits
 PUPIL = 31_001
 COORDINATORS = (601, 602)
-
-
-class Pupil(Person):
-    """A person talking to a bot in another process: waits for its answer, then for quiet.
-
-    (Quiet alone could come before a busy process even answered.)
-    """
-
-    async def _after(self, push: Callable[[], object]) -> list[str]:
-        mark = len(self.fake.texts(self.id))
-        push()
-        answered = lambda: len(self.fake.texts(self.id)) > mark  # noqa: E731
-        await self.fake.wait_until(answered, timeout=15, what="an answer")
-        await self.fake.wait_idle(quiet=0.2)
-        return self.fake.texts(self.id)[mark:]
-
-
-class BotProcess:
-    """`python -m bot run` against the fake; each start is a new process on the same files."""
-
-    def __init__(self, fake: FakeBotApi, env: dict[str, str], workdir: Path) -> None:
-        self.fake = fake
-        self.workdir = workdir
-        self.env = {
-            **clean_environ(),
-            **env,
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_URL": fake.url,
-        }
-        self.process: asyncio.subprocess.Process | None = None
-        self.logs: list[Path] = []
-        self.kills = 0
-
-    async def start(self) -> None:
-        assert self.process is None
-        mark = len(self.fake.calls)
-        log = self.workdir / f"bot-{len(self.logs) + 1}.log"
-        self.logs.append(log)
-        with log.open("wb") as stderr:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=self.workdir,
-                env=self.env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        await self.fake.wait_for(lambda c: c.method == "getUpdates", after=mark, timeout=20)
-
-    async def kill(self) -> None:
-        """SIGKILL: no handler runs, nothing is flushed or closed."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        assert await asyncio.wait_for(self.process.wait(), 10) == -signal.SIGKILL
-        self.process = None
-        self.kills += 1
-
-    async def stop(self) -> None:
-        """SIGTERM: a clean stop, so the database can be checked afterwards."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(self.process.wait(), 15)
-        self.process = None
-        assert code == 0, self.log()
-
-    def log(self, n: int = -1) -> str:
-        return self.logs[n].read_text("utf-8", errors="replace")
 
 
 @pytest.fixture

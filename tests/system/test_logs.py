@@ -91,7 +91,7 @@ async def test_a_whole_case_at_debug_with_network_errors_leaves_no_trace(
     for event in ("telegram_started", f"report_created case={code}", "outbox_retry"):
         assert event in written, event
     assert "Exception happened while polling for updates" in written
-    assert "update_failed error=NetworkError" in written
+    assert "reply_failed error=NetworkError" in written  # kept in the outbox (issue 11, 5)
     assert not re.search(r" DEBUG (telegram|httpx|httpcore|aiohttp|transitions)\b", written)
     needles = canaries | {STORY, "Mentor gebeld"} | secrets_of(fake.token)
     assert_absent(needles, log=written, caplog=caplog.text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from support.running import Running
 from support.walks import report_as_pupil
 
+from bot.clock import stamp
 from bot.core.model import Identity, Inbound, parse_button_data
 
 
@@ -115,7 +116,7 @@ def _menus(fake, chat_id: int, method: str = "setMyCommands") -> dict[str, set[s
 async def test_a_coordinator_who_joins_by_invite_gets_the_queue_command(bot, fake, person):
     stores = bot.app.stores
     with stores.db.transaction():
-        code = stores.coordinators.invite("Juf Anna", "2026-11-23T08:00:00+00:00")
+        code = stores.coordinators.invite("Juf Anna", stamp(bot.clock))  # invites expire: made now
     anna, pupil = person(611), person(612)
     await pupil.say("/start")
     await anna.say(f"/start {code}")

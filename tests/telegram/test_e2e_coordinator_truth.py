@@ -43,6 +43,7 @@ async def test_a_message_to_a_forgotten_reporter_is_not_called_sent(bot, fake, p
     pupil = person(9001)
     await pupil.say("/start")
     code = file_report(bot.app, pupil.id, "Ze verstoppen steeds mijn jas.")
+    await deliver(bot, fake)  # the new-report notices first, as a coordinator gets them
     await anna.press_data(f"*:open:{code}")
     assert "message" in triggers(anna)
     await anna.press("message")  # Anna starts typing; meanwhile the pupil asks to be forgotten
@@ -86,6 +87,7 @@ async def test_opening_shows_the_whole_case_once_and_actions_answer_with_the_hea
     anna = coordinator(501, "Juf Anna")
     story = "Ze sturen nare berichten over mij in de klassenapp."
     code = file_report(bot.app, 9001, story, photos=("shot-1", "shot-2"))
+    await deliver(bot, fake)  # the new-report notices first, as a coordinator gets them
 
     def photos() -> list[str]:
         return [c.params["photo"] for c in fake.sent(anna.id, "sendPhoto")]
@@ -133,11 +135,13 @@ async def test_the_queue_puts_the_most_urgent_case_first(timed_bot, fake, clock)
     oldest = file_report(app, 9001, kind="names", often="daily")
     clock.set("2026-11-23T10:00:00+00:00")  # Monday 11:00: a parent; Anna takes it
     claimed = file_report(app, 9002, role="parent", who="my_child", kind="online", often="few")
+    await deliver(timed_bot, fake)  # the new-report notices first, as a coordinator gets them
     await anna.press_data(f"*:open:{claimed}")
     await anna.press("claim")
     clock.set("2026-11-24T09:00:00+00:00")  # Tuesday 10:00: a bystander
     newest = file_report(app, 9003, who="other", kind="excluding", often="weekly")
     clock.set("2026-11-24T10:00:00+00:00")  # Tuesday 11:00: the oldest is past the promise
+    await deliver(timed_bot, fake)
 
     replies = await anna.say("/wachtrij")
     listing = "\n".join(replies)
@@ -168,6 +172,7 @@ async def test_the_queue_puts_the_most_urgent_case_first(timed_bot, fake, clock)
 async def test_a_long_queue_says_how_many_cases_it_does_not_list(bot, fake, coordinator):
     anna = coordinator(501, "Juf Anna")
     codes = [file_report(bot.app, 9100 + n, f"Melding nummer {n}.") for n in range(23)]
+    await deliver(bot, fake)  # the new-report notices first, as a coordinator gets them
     await anna.say("/wachtrij")
     listing = fake.texts(anna.id)[-1]
     assert sum(code in listing for code in codes) == 20
@@ -183,6 +188,7 @@ async def test_closing_asks_an_outcome_and_confirms_and_a_closed_case_can_only_r
 ):
     anna = coordinator(501, "Juf Anna")
     code = file_report(bot.app, 9001, "Iemand lacht me steeds uit.")
+    await deliver(bot, fake)  # the new-report notices first, as a coordinator gets them
     await anna.press_data(f"*:open:{code}")
     await anna.press("claim")
 
@@ -241,6 +247,7 @@ async def test_closing_asks_an_outcome_and_confirms_and_a_closed_case_can_only_r
 async def test_closing_can_skip_the_explanation_and_be_called_off(bot, fake, coordinator):
     anna = coordinator(501, "Juf Anna")
     code = file_report(bot.app, 9001, "Ze pakken mijn pen af.")
+    await deliver(bot, fake)  # the new-report notices first, as a coordinator gets them
     await anna.press_data(f"*:open:{code}")
     await anna.walk("close", "outcome_not_bullying", "skip")
     assert triggers(anna)[:2] == ["close_yes", "close_no"]
@@ -261,6 +268,7 @@ async def test_closing_can_skip_the_explanation_and_be_called_off(bot, fake, coo
 async def test_claiming_a_case_you_have_says_so(bot, fake, coordinator):
     anna = coordinator(501, "Juf Anna")
     code = file_report(bot.app, 9001, "Ze schoppen me op het plein.")
+    await deliver(bot, fake)  # the new-report notices first, as a coordinator gets them
     await anna.press_data(f"*:open:{code}")
     await anna.press("claim")
     await anna.press_data(f"*:open:{code}")
@@ -295,6 +303,8 @@ def test_two_terminals_play_a_case_pupil_and_coordinator(settings: Settings):
         yield "/exit\n"
 
     try:
+        # The pupil has chosen their role before: the news then comes with the first screen.
+        chat(other, "pupil", "nl", stdin=StringIO("/exit\n"), out=StringIO())
         chat(console, "coordinator", "nl", stdin=script(), out=out)  # type: ignore[arg-type]
         shown = out.getvalue()
         code = case["code"]
@@ -302,9 +312,14 @@ def test_two_terminals_play_a_case_pupil_and_coordinator(settings: Settings):
         assert "Ze lachen me uit in de klas." in shown  # the case, opened at the prompt
         assert nl(console, "Sent to the reporter of {case}.", case=code) in shown
 
-        # The pupil's terminal shows the coordinator's message at its prompt.
+        # The pupil's terminal shows "you have a new message" at its prompt; a tap shows it.
         pupil_out = StringIO()
-        chat(other, "pupil", "nl", stdin=StringIO("/exit\n"), out=pupil_out)
+
+        def pupil_script() -> Iterator[str]:
+            yield _number(pupil_out.getvalue(), nl(other, "📖 Read the message")) + "\n"
+            yield "/exit\n"
+
+        chat(other, "pupil", "nl", stdin=pupil_script(), out=pupil_out)  # type: ignore[arg-type]
         assert "Dank je wel. Wil je vertellen wie het doen?" in pupil_out.getvalue()
         assert code in pupil_out.getvalue()
         # The console is notified only while its chat runs.
@@ -324,6 +339,7 @@ async def test_an_online_case_shows_meldknop_and_helpwanted_beside_the_checklist
     online = file_report(bot.app, 9001, "Nare berichten in de groepsapp.", kind="online")
     by_place = file_report(bot.app, 9002, "Uitgescholden in een game.", place="online")
     offline = file_report(bot.app, 9003, "Geduwd op het plein.", place="playground")
+    await deliver(bot, fake)  # the new-report notices first, as a coordinator gets them
     links = nl(bot.app, ONLINE_LINKS)
     assert "www.meldknop.nl" in links and "www.helpwanted.nl" in links and "020-261 52 75" in links
     for code in (online, by_place):

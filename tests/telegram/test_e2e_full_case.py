@@ -45,10 +45,12 @@ async def test_a_full_case_from_report_to_follow_up(timed_bot, fake, person, clo
         lambda c: (
             c.method == "sendMessage"
             and c.params["chat_id"] == pupil.id
-            and "groepsapp?" in c.params["text"]
+            and "read_message" in str(c.params.get("reply_markup"))
         )
     )
     await fake.wait_idle()
+    # The phone shows only "you have a new message"; the question comes with a tap.
+    assert any("groepsapp?" in text for text in await pupil.press("read_message"))
     await pupil.press("write")
     await pupil.say("De hele klas, maar vooral twee jongens uit groep 8.")
     replies = await anna.press_data(f"*:open:{code}")
@@ -64,8 +66,10 @@ async def test_a_full_case_from_report_to_follow_up(timed_bot, fake, person, clo
     await anna.press("close_yes")
     clock.set("2026-12-09T09:00:00+00:00")
     await run_jobs(timed_bot, fake)
+    await pupil.press("read_followup")
     assert f"*:followup_bit:{code}" in [d for _l, d in pupil.buttons()]
     await pupil.press("followup_bit")
+    clock.set("2026-12-09T09:15:00+00:00")  # past the random delay of a reporter's activity
     await timed_bot.app.outboxes["telegram"].deliver_due()
     await fake.wait_idle()
 

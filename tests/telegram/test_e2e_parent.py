@@ -260,16 +260,17 @@ async def test_parent_reports_with_name_and_screenshot(bot, fake, person, coordi
     await anna.press("open")
     await anna.press("message")
     await anna.say("Kunt u morgen om half negen langskomen?")
-    letter = await fake.wait_for(
+    teaser = await fake.wait_for(
         lambda c: (
             c.method == "sendMessage"
             and c.params["chat_id"] == parent.id
-            and "📩" in c.params["text"]
+            and "📬" in c.params["text"]
         )
     )
-    assert letter.params["text"].startswith(
-        f"📩 Bericht van de anti-pestcoördinator over uw melding {code}:"
-    )
+    assert teaser.params["text"].startswith("📬 U heeft een nieuw bericht.")
+    await fake.wait_idle()
+    letter = (await parent.press("read_message"))[0]
+    assert letter.startswith(f"📩 Bericht van de anti-pestcoördinator over uw melding {code}:")
 
 
 async def test_a_parents_report_about_online_bullying_ends_with_both_links(

@@ -9,6 +9,7 @@ from support.canary import assert_absent, canary_pupil, stored_bytes
 from support.texts import say
 from support.walks import report_as_pupil
 
+from bot.clock import stamp
 from bot.core.replies import FAILED, PRIVATE_ONLY, STALE
 from bot.logs import configure_logging
 
@@ -89,7 +90,7 @@ async def test_an_anonymous_reporter_leaves_no_trace(bot, fake, person, coordina
 async def test_invite_link_makes_a_coordinator_once(bot, fake, person):
     stores = bot.app.stores
     with stores.db.transaction():
-        code = stores.coordinators.invite("Juf Anna", "2026-11-23T08:00:00+00:00")
+        code = stores.coordinators.invite("Juf Anna", stamp(bot.clock))  # invites expire: made now
     anna, other = person(601), person(602)
     replies = await anna.say(f"/start {code}")
     assert any("Juf Anna" in text for text in replies)

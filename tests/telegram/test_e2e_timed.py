@@ -77,6 +77,9 @@ async def test_follow_up_after_ten_school_days_and_no_reopens(timed_bot, fake, p
     await timed_bot.restart()
     clock.set("2026-12-11T09:00:00+00:00")  # Friday 11 Dec 10:00: ten school days, weekends skipped
     assert await run_jobs(timed_bot, fake) >= 1
+    # The phone shows only "you have a new message"; the question comes with a tap.
+    assert [data for _l, data in pupil.buttons()] == [f"*:read_followup:{code}"]
+    await pupil.press("read_followup")
     assert [data for _l, data in pupil.buttons()] == [
         f"*:followup_yes:{code}",
         f"*:followup_bit:{code}",
@@ -87,6 +90,7 @@ async def test_follow_up_after_ten_school_days_and_no_reopens(timed_bot, fake, p
     await pupil.press("followup_no")
     report = timed_bot.app.stores.reports.get(code)
     assert (report.status, report.closed) == ("claimed", None)
+    clock.set("2026-12-11T09:15:00+00:00")  # past the random delay of a reporter's activity
     await timed_bot.app.outboxes["telegram"].deliver_due()
     await fake.wait_idle()
     assert any(code in text and "🔁" in text for text in fake.texts(anna.id))

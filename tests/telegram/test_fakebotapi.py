@@ -1,4 +1,4 @@
-"""Drive tests/fakebotapi.py with the real python-telegram-bot stack."""
+"""Drive tests/support/fakebotapi.py with the real python-telegram-bot stack."""
 
 from __future__ import annotations
 

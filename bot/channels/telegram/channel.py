@@ -36,8 +36,9 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.base import Conversation, DeliveryError, StartError
+from bot.channels.base import Conversation, DeliveryError, OneAtATime, StartError
 from bot.channels.telegram.menus import COORDINATOR_MENU, MENU
+from bot.channels.telegram.polling import PollingBot, RateLimit
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.traits import TELEGRAM, Webhook
 from bot.core.commands import command_trigger
@@ -53,6 +54,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 NO_PREVIEW = {"is_disabled": True}
+# The Bot API method and its field for each kind of file the bot sends again.
+FILE_METHODS = {"photo": ("sendPhoto", "photo"), "document": ("sendDocument", "document")}
 # A Bot API that is away for a moment at start-up (Telegram restarting a front end, a local Bot
 # API server still starting beside the bot) gets two more tries, 1 and 2 s apart; then the start
 # fails in one sentence and the service manager's own restart policy takes over.
@@ -78,14 +81,18 @@ def to_inbound(update: Update) -> Inbound | None:
             name, arg = command.group(1), (command.group(2) or "").strip() or None
             return Inbound(kind="command", trigger=command_trigger(name), arg=arg)
         return Inbound(kind="text", text=message.text)
+    # A caption is what the user typed with the photo: it comes along as the inbound's text.
+    image = {"text": message.caption or None, "album": message.media_group_id}
     if message.photo:
         largest = message.photo[-1]
-        return Inbound(kind="photo", file_id=largest.file_id, file_size=largest.file_size)
+        return Inbound(kind="photo", file_id=largest.file_id, file_size=largest.file_size, **image)
     document = message.document
     if document and (document.mime_type or "").startswith("image/"):
         # A screenshot sent "as a file" is evidence too. The bot never downloads evidence (it
-        # re-sends the file id to coordinators), so Telegram's 20 MB download limit is no limit.
-        return Inbound(kind="photo", file_id=document.file_id, file_size=document.file_size)
+        # re-sends the file id to coordinators, with sendDocument: Telegram refuses a file's id
+        # in sendPhoto), so Telegram's 20 MB download limit is no limit.
+        file = {"file_id": document.file_id, "file_size": document.file_size}
+        return Inbound(kind="photo", file_kind="document", **file, **image)
     # Stickers, voice, video, locations, contacts, other files: a kind re-ask.
     return Inbound(kind="unsupported")
 
@@ -139,16 +146,25 @@ class TelegramChannel:
         self.application: Application = (
             ApplicationBuilder()
             .application_class(_Application)
-            .token(token)
-            .base_url(f"{api_url}/bot")
-            .base_file_url(f"{api_url}/file/bot")
-            .request(self.api)
-            .get_updates_request(AiohttpRequest(connection_pool_size=1))
+            .bot(
+                PollingBot(  # skips an update it cannot read (polling.py)
+                    token,
+                    base_url=f"{api_url}/bot",
+                    base_file_url=f"{api_url}/file/bot",
+                    request=self.api,
+                    get_updates_request=AiohttpRequest(connection_pool_size=1),
+                )
+            )
+            # Users at the same time (a slow reply to one holds up nobody else), each user's
+            # own updates in order (`self.turns`).
+            .concurrent_updates(True)
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self.on_update))
         self.application.add_error_handler(self._on_error)
         self.conversation: Conversation | None = None
+        self.turns = OneAtATime()
+        self.log_limit = RateLimit()  # PTB's polling errors: a line a minute (polling.py)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped: asyncio.Event | None = None
 
@@ -166,6 +182,7 @@ class TelegramChannel:
             # left both HTTP sessions open ("Unclosed client session"): close them here.
             await self.application.bot.shutdown()
             raise
+        self.log_limit.attach()
         await self._set_menus()
         await self.application.start()
         updater = self.application.updater
@@ -185,6 +202,7 @@ class TelegramChannel:
         await self._stopped.wait()
 
     async def stop(self) -> None:
+        self.log_limit.detach()
         updater = self.application.updater
         assert updater is not None
         if updater.running:
@@ -250,15 +268,28 @@ class TelegramChannel:
             await self._leave_group(update)
             return
         if update.callback_query:  # stops the button's spinner in the user's app
-            await self._post("answerCallbackQuery", callback_query_id=update.callback_query.id)
+            try:
+                await self._post("answerCallbackQuery", callback_query_id=update.callback_query.id)
+            except TelegramError as error:
+                # Only the spinner is lost (it stops by itself); the press is still handled.
+                log.warning("spinner_failed error=%s", type(error).__name__)
         inbound = to_inbound(update)
         if inbound is None:
             return
         inbound = replace(inbound, delivery=f"telegram:{update.update_id}")
         who = Identity("telegram", str(user.id), str(chat.id), user.language_code)
         assert self.conversation is not None
-        for outbound in self.conversation.handle(who, inbound):
-            await self._send(chat.id, outbound)
+        async with self.turns.turn(who.user_id):
+            replies = await self.conversation.handle(who, inbound)
+            for n, outbound in enumerate(replies):
+                try:
+                    await self.send(who.chat_id, outbound)
+                except DeliveryError as error:
+                    # Handled and committed (a report may be sent): its answer still comes,
+                    # through the outbox. "Try again" is only for what did not happen.
+                    log.warning("reply_failed error=%s", error)
+                    await self.conversation.undelivered(who, replies[n:], error.retry_after)
+                    return
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The exception text may quote user content, so only its type is logged.
@@ -292,14 +323,28 @@ class TelegramChannel:
 
     async def _send(self, chat_id: int | str, outbound: Outbound) -> None:
         common = {"chat_id": chat_id, "reply_markup": _markup(outbound)}
+        if outbound.quiet:  # the reporter asked for messages without sound or vibration
+            common["disable_notification"] = True
         if outbound.photo:
-            await self._post(
-                "sendPhoto", photo=outbound.photo, caption=outbound.text or None, **common
-            )
+            await self._send_file(outbound, common)
         else:
             await self._post(
                 "sendMessage", text=outbound.text, link_preview_options=NO_PREVIEW, **common
             )
+
+    async def _send_file(self, outbound: Outbound, common: dict[str, Any]) -> None:
+        """A photo goes back with sendPhoto, a file with sendDocument; one Telegram refuses (a
+        kind mismatch, a file it no longer has) becomes its one-line `unsent` text."""
+        method, field = FILE_METHODS[outbound.photo_kind]
+        try:
+            await self._post(
+                method, **{field: outbound.photo}, caption=outbound.text or None, **common
+            )
+        except BadRequest:
+            if outbound.unsent is None:
+                raise
+            log.warning("file_refused kind=%s", outbound.photo_kind)
+            await self._post("sendMessage", text=outbound.unsent, **common)
 
     async def _post(self, method: str, **params: Any) -> Any:
         """Call the Bot API the lean way (AiohttpRequest.call) with PTB's errors.
