@@ -214,6 +214,9 @@ class FakeBotApi:
         self._inflight = 0
         self._open: list[Call] = []  # calls being handled (getUpdates excepted)
         self._last_activity = time.monotonic()
+        # Set by an in-process bot: True when it has no update in hand. Without it, a bot that
+        # thinks longer than `quiet` after fetching (a loaded machine) would look idle.
+        self.settled: Callable[[], bool] = lambda: True
         self._users: dict[int, dict[str, Any]] = {}
         self._chats: dict[int | str, dict[str, Any]] = {}
         self._next_message_id: dict[int | str, int] = defaultdict(lambda: 1)
@@ -505,7 +508,7 @@ class FakeBotApi:
             now = time.monotonic()
             quiet_left = self._last_activity + quiet - now
             fetched = self._last_fetched >= self._last_pushed
-            if fetched and not self._inflight and quiet_left <= 0:
+            if fetched and not self._inflight and quiet_left <= 0 and self.settled():
                 return
             if now >= deadline:
                 held = [f"{c.method}:{c.params.get('chat_id')}:{c.fault}" for c in self._open]

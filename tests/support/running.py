@@ -28,6 +28,7 @@ class Running:
         self._app = build(load_settings(self.env), self.clock)
         self.channel = self._app.telegram(poll_timeout=1)
         await self._app.start([self.channel])
+        self.fake.settled = self.channel.settled
         await self.fake.wait_for(lambda c: c.method == "getUpdates")
 
     async def stop(self) -> None:
@@ -35,6 +36,7 @@ class Running:
             await self._app.stop()
             self._app.stores.db.close()
             self._app = self.channel = None
+            self.fake.settled = lambda: True
 
     async def restart(self) -> None:
         await self.stop()

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from support.fakebotapi import FakeBotApi, Upload
+from support.walks import report_as_pupil
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import (
@@ -350,3 +351,22 @@ async def test_updates_stay_until_confirmed_and_are_fetched_again(fake: FakeBotA
     assert [u["update_id"] for u in body["result"]] == [second]
     assert fake.pending_update_ids() == [second]
     assert fake.fetches == {first: 2, second: 3}
+
+
+async def test_a_person_waits_for_a_bot_that_thinks_longer_than_the_quiet_window(
+    bot, person, coordinator
+):
+    # On a loaded machine the bot may answer a button (the spinner) and then think for longer
+    # than the quiet window before its reply; the person must still get that reply.
+    anna = coordinator(501, "Juf Anna")
+    code = await report_as_pupil(person(9001), "Ze sturen nare berichten.")
+    conversation = bot.channel.conversation
+    handle = conversation.handle
+
+    async def slowly(who, inbound):
+        await asyncio.sleep(0.4)
+        return await handle(who, inbound)
+
+    conversation.handle = slowly
+    replies = await anna.press_data(f"*:open:{code}")
+    assert any(code in reply for reply in replies)

@@ -196,6 +196,11 @@ class TelegramChannel:
         self._tasks = [asyncio.create_task(self._refresh_menus(), name="coordinator_menus")]
         log.info("telegram_started")
 
+    def settled(self) -> bool:
+        """No update waiting or in hand: everything fetched so far has been answered."""
+        queue, processor = self.application.update_queue, self.application.update_processor
+        return queue.empty() and processor.current_concurrent_updates == 0
+
     async def finished(self) -> None:
         """Telegram never ends by itself: this returns when the channel is stopped."""
         assert self._stopped is not None
