@@ -12,17 +12,18 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from bot import chat
 from bot.background.jobs import JobRunner
 from bot.background.outbox import OutboxSender, keep_replies
 from bot.background.supervisor import LoopHealth
 from bot.channels.base import Channel
+from bot.channels.http import HttpServer
 from bot.channels.telegram.traits import TELEGRAM
 from bot.channels.terminal import TERMINAL, TerminalChannel
 from bot.chat.service import Service
@@ -39,7 +40,11 @@ from bot.settings import Settings, SettingsError
 from bot.storage import Stores
 from bot.storage.keycheck import open_with_key
 
+if TYPE_CHECKING:
+    from bot.channels.web.routes import WebOptions
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,27 +60,57 @@ class App:
     outboxes: dict[str, OutboxSender] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)
     conversation: Conversation | None = None
+    http: HttpServer | None = None
 
     def telegram(self, **options: object) -> Channel:
         """The Telegram channel for these settings (TelegramChannel's options: poll_timeout,
-        webhook). Imported here: python-telegram-bot loads only in a process that uses it."""
+        webhook, and http, the server a webhook's route is added to). Imported here:
+        python-telegram-bot loads only in a process that uses it."""
         from bot.channels.telegram.channel import TelegramChannel
 
         token = self.settings.require_token()
         return TelegramChannel(token, self.settings.api_url, self.renderer, **options)  # type: ignore[arg-type]
+
+    def web(self, http: HttpServer, options: WebOptions | None = None) -> Channel:
+        """The web chat on `http` (its routes are added now, before the server starts)."""
+        from bot.channels.web.channel import Times, WebChannel
+        from bot.channels.web.photos import PhotoLimits
+        from bot.channels.web.routes import Api, WebOptions, add_routes
+
+        web = self.settings.web
+        options = options or WebOptions(
+            exit_url=web.exit_url,
+            frame_origins=web.frame_origins,
+            public_url=web.public_url,
+            max_text=web.max_text,
+            photos=PhotoLimits(max_bytes=web.max_photo_mb * 1024 * 1024),
+            school=self.school.name or "",
+        )
+        idle = web.idle_minutes * 60
+        times = Times(idle=idle, warn=idle - 300)
+        vault = self.stores.vault
+        pseudonym = partial(vault.subject, "web")
+        channel = WebChannel(self.stores.web, pseudonym, self.clock, times)
+        add_routes(http.app, Api(channel, self.renderer, options))
+        return channel
 
     def terminal(
         self, role: str, lang: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout, **kw: float
     ) -> TerminalChannel:
         return TerminalChannel(self.renderer, role, lang, stdin, out, **kw)
 
-    async def start(self, channels: Sequence[Channel]) -> None:
-        """Start the channels, then the background work once for all of them.
+    async def start(self, channels: Sequence[Channel], http: HttpServer | None = None) -> None:
+        """Bind the HTTP server (when channels use one), start the channels, then the
+        background work once for all of them.
 
-        Raises what a channel's start raises (StartError), after stopping what had started.
+        Raises what a channel's start raises (StartError), after stopping what had started; a
+        port that is taken (ListenError) before anything else has started.
         """
         if self.background or self.channels:
             raise RuntimeError("This app is running already.")
+        if http is not None:
+            await http.start()
+            self.http = http
         loop = asyncio.get_running_loop()
         # Updates are worked out in a thread (Conversation.handle): what they set in motion on
         # the loop (a batched fsync, waking a sender, a coordinator's menu) goes through it.
@@ -132,6 +167,9 @@ class App:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         self.background, self.channels, self.outboxes = [], {}, {}
+        if self.http is not None:
+            await self.http.stop()
+            self.http = None
         if self.conversation is not None:
             self.conversation.close()  # the update in hand is finished and committed
             self.conversation = None
@@ -141,8 +179,17 @@ class App:
         self.stores.db.schedule = None
         self.stores.db.sync_pending()
 
-    async def serve(self, channels: Sequence[Channel]) -> None:
-        """Run until a channel ends by itself (the terminal's input) or SIGINT/SIGTERM."""
+    async def serve(
+        self,
+        channels: Sequence[Channel],
+        http: HttpServer | None = None,
+        started: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Run until a channel ends by itself (the terminal's input) or SIGINT/SIGTERM.
+
+        `started` is called once everything runs: a notice printed there never stands before
+        the one sentence of a start that fails.
+        """
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         signals = (signal.SIGINT, signal.SIGTERM)
@@ -151,7 +198,8 @@ class App:
             for number in signals:
                 loop.add_signal_handler(number, stop.set)
         try:
-            await self.start(channels)
+            await self.start(channels, http)
+            started()
             ends = [asyncio.ensure_future(c.finished()) for c in channels]
             signalled = asyncio.ensure_future(stop.wait())
             try:
@@ -224,6 +272,12 @@ class Conversation:
         keep = partial(keep_replies, self.app.stores, who, replies, retry_after, self.app.clock)
         await loop.run_in_executor(self.worker, keep)
         self.app._wake_outboxes()
+
+    async def work(self, job: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.worker, job)
+
+    async def photo(self, file_id: str) -> bytes | None:
+        return await self.work(partial(self.app.stores.web.photo, file_id))
 
     async def catch_up(self, channel: str) -> None:
         # As the loops do it: an error is logged and counted, and the prompt comes all the same.

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import re
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 from bot.app import App, build, chat_in_terminal, school_of
 from bot.channels.base import StartError
+from bot.channels.http import DEFAULT_HOST, DEFAULT_PORT, HttpServer, ListenError
 from bot.channels.telegram.traits import Webhook
 from bot.clock import stamp, system_clock
 from bot.core.flowspec import FlowError
@@ -27,8 +27,6 @@ from bot.storage.db import Database, DatabaseError
 
 log = logging.getLogger("bot")
 
-DEFAULT_LISTEN = "127.0.0.1"  # a TLS reverse proxy in front forwards Telegram's calls
-DEFAULT_PORT = 8443
 WEBHOOK_PURPOSE = "telegram webhook secret token"  # what Vault.derived is asked for
 BOT_USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # Telegram's usernames, without the @
 MAX_INVITE_DAYS = 90  # an invite is for someone the school is adding now, not next year
@@ -37,10 +35,17 @@ MAX_INVITE_DAYS = 90  # an invite is for someone the school is adding now, not n
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="antipestbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
-    run.add_argument("--webhook-url", help="receive updates on this https:// address instead")
-    run.add_argument("--listen", help=f"webhook server address (default {DEFAULT_LISTEN})")
-    run.add_argument("--port", type=int, help=f"webhook server port (default {DEFAULT_PORT})")
+    run = commands.add_parser(
+        "run", help="serve the web chat, and run the Telegram bot when TELEGRAM_BOT_TOKEN is set"
+    )
+    run.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
+    run.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    run.add_argument(
+        "--webhook-url",
+        help="take Telegram's updates on this https:// address (served on the same port)",
+    )
     chat = commands.add_parser("chat", help="try the bot in this terminal, no token needed")
     chat.add_argument("--role", choices=["pupil", "parent", "coordinator"], default="pupil")
     chat.add_argument("--lang", choices=["nl", "en"], default="nl")
@@ -73,20 +78,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_webhook_args(args: argparse.Namespace) -> None:
     """Operator mistakes in `run`'s webhook options, found before anything is created."""
+    if not 1 <= args.port <= 65535:
+        raise SettingsError("--port must be a number from 1 to 65535.")
     if args.webhook_url is None:
-        if args.listen is not None or args.port is not None:
-            raise SettingsError("--listen and --port only apply together with --webhook-url.")
         return
     try:
         url = urlsplit(args.webhook_url)
         valid = url.scheme == "https" and bool(url.hostname) and not (url.query or url.fragment)
+        valid = valid and url.port != 0  # .port raises ValueError for one that is no port
     except ValueError:
         valid = False
     # The address is not repeated in the message: people put secrets into webhook paths.
     if not valid:
         raise SettingsError("--webhook-url must be an https:// address without ? or # parts.")
-    if args.port is not None and not 1 <= args.port <= 65535:
-        raise SettingsError("--port must be a number from 1 to 65535.")
 
 
 def _backup(settings: Settings, target: Path) -> int:
@@ -105,39 +109,27 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 def _run(app: App, args: argparse.Namespace) -> int:
-    if args.webhook_url is None:
-        asyncio.run(app.serve([app.telegram()]))
-        return 0
-    secret = app.settings.webhook_secret or app.stores.vault.derived(WEBHOOK_PURPOSE)
-    protect(secret)
-    listen, port = args.listen or DEFAULT_LISTEN, args.port or DEFAULT_PORT
-    # PTB calls setWebhook first and binds the port after: a port that is taken would leave
-    # Telegram calling an address nobody answers. So try it before anything else happens.
-    _try_listen(listen, port)
-    webhook = Webhook(args.webhook_url, secret, listen, port)
+    """The web chat on --host:--port; Telegram too when a token is set (its webhook, if any,
+    on the same port). One process, one database, one outbox for both."""
+    http = HttpServer(args.host, args.port)
+    channels = [app.web(http)]
+    # Said once everything runs: a start that fails ends in its one sentence alone.
+    address = f"http://{args.host}:{args.port}/"
+    notice = f"antipestbot: the web chat is at {address}"
+    if app.settings.token is None:
+        notice = f"antipestbot: no TELEGRAM_BOT_TOKEN, so only the web chat runs, at {address}"
+    else:
+        webhook = None
+        if args.webhook_url is not None:
+            secret = app.settings.webhook_secret or app.stores.vault.derived(WEBHOOK_PURPOSE)
+            protect(secret)
+            webhook = Webhook(args.webhook_url, secret)
+        channels.append(app.telegram(webhook=webhook, http=http))
     try:
-        asyncio.run(app.serve([app.telegram(webhook=webhook)]))
-    except OSError as exc:  # taken after all, between the try and PTB's own bind
-        raise _cannot_listen(listen, port, exc) from exc
+        asyncio.run(app.serve(channels, http, started=lambda: print(notice, file=sys.stderr)))
+    except ListenError as error:
+        raise SettingsError(str(error)) from error
     return 0
-
-
-def _try_listen(listen: str, port: int) -> None:
-    try:
-        family, kind, proto, _name, address = socket.getaddrinfo(
-            listen, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-        with socket.socket(family, kind, proto) as probe:
-            # As tornado does, so a port in TIME_WAIT counts as free here as it does there.
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
-    except OSError as exc:  # socket.gaierror (an unknown host name) is an OSError too
-        raise _cannot_listen(listen, port, exc) from exc
-
-
-def _cannot_listen(listen: str, port: int, exc: OSError) -> SettingsError:
-    reason = exc.strerror or type(exc).__name__
-    return SettingsError(f"The webhook server cannot listen on {listen}:{port}: {reason}.")
 
 
 def _invite_username(settings: Settings, given: str | None) -> str:
@@ -219,7 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(settings, args.path)
         # Checked before build(), which creates the database and the key file.
         if args.command == "run":
-            settings.require_token()
+            if args.webhook_url is not None:
+                settings.require_token()
             _check_webhook_args(args)
         if args.command == "coordinator" and args.action == "add" and args.telegram_id <= 0:
             raise SettingsError("--telegram-id must be a positive number.")

@@ -71,6 +71,10 @@ class Redactor(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == "telegram" or record.name.startswith("telegram."):
             record.args = _withhold_payloads(record)
+        if record.name == "aiohttp" or record.name.startswith("aiohttp."):
+            # aiohttp names the peer ("Error handling request from 10.1.2.3"): no address is
+            # ever logged, so every text argument of its records is withheld.
+            record.args = _withhold_text(record.args)
         # The message is formatted here, once, so that no handler formats the secret back in.
         record.msg, record.args = self.redact(_message(record)), ()
         if record.exc_info and not record.exc_text:
@@ -97,6 +101,14 @@ def _withhold_payloads(record: logging.LogRecord) -> Any:
     if "data" in str(record.msg).lower():
         return tuple(WITHHELD for _ in args)
     return tuple(arg if isinstance(arg, _PLAIN) else WITHHELD for arg in args)
+
+
+def _withhold_text(args: Any) -> Any:
+    if isinstance(args, Mapping):
+        return {key: WITHHELD for key in args}
+    if isinstance(args, tuple):
+        return tuple(WITHHELD if isinstance(arg, str) else arg for arg in args)
+    return args
 
 
 def _message(record: logging.LogRecord) -> str:

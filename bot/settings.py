@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,6 +32,18 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The web chat's settings (ANTIPEST_PUBLIC_URL, ANTIPEST_EXIT_URL, ...)."""
+
+    public_url: str | None = None  # the https:// address people use, behind a proxy
+    exit_url: str = "https://www.google.com/"  # where "Quick exit" goes: a neutral page
+    frame_origins: tuple[str, ...] = ()  # sites that may show the chat in an iframe
+    max_photo_mb: int = 10
+    max_text: int = 4000  # characters in one typed message
+    idle_minutes: int = 60  # a tab nobody uses for this long is closed (with a warning first)
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str | None
     api_url: str
@@ -41,6 +53,7 @@ class Settings:
     flows_dir: Path = ROOT / "flows"
     locales_dir: Path = ROOT / "locales"
     webhook_secret: str | None = None  # None: derived from the secret key (webhook mode only)
+    web: WebSettings = field(default_factory=lambda: WebSettings())
 
     def require_token(self) -> str:
         if not self.token:
@@ -113,4 +126,48 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         key_file=Path(env.get("ANTIPEST_SECRET_KEY_FILE") or "data/secret.key"),
         school_config=Path(config) if config else None,
         webhook_secret=webhook_secret,
+        web=_web_settings(env),
     )
+
+
+def _web_settings(env: Mapping[str, str]) -> WebSettings:
+    public = env.get("ANTIPEST_PUBLIC_URL") or None
+    if public is not None and not _is_http(public, https=True):
+        raise SettingsError(
+            "ANTIPEST_PUBLIC_URL must be an https:// address, e.g. https://meld.school.nl."
+        )
+    exit_url = env.get("ANTIPEST_EXIT_URL") or WebSettings.exit_url
+    if not _is_http(exit_url, https=True):
+        raise SettingsError("ANTIPEST_EXIT_URL must be an https:// address of a neutral page.")
+    origins = tuple((env.get("ANTIPEST_FRAME_ORIGINS") or "").split())
+    for origin in origins:
+        parts = urlparse(origin)
+        if parts.scheme != "https" or not parts.netloc or parts.path not in ("", "/"):
+            raise SettingsError(
+                "ANTIPEST_FRAME_ORIGINS takes https:// origins separated by spaces, e.g. "
+                "https://www.school.nl."
+            )
+    return WebSettings(
+        public_url=public.rstrip("/") if public else None,
+        exit_url=exit_url,
+        frame_origins=tuple(origin.rstrip("/") for origin in origins),
+        max_photo_mb=_number(env, "ANTIPEST_PHOTO_MAX_MB", WebSettings.max_photo_mb, 1, 20),
+        max_text=_number(env, "ANTIPEST_TEXT_MAX", WebSettings.max_text, 100, 4000),
+        idle_minutes=_number(env, "ANTIPEST_IDLE_MINUTES", WebSettings.idle_minutes, 10, 240),
+    )
+
+
+def _is_http(address: str, *, https: bool) -> bool:
+    try:
+        parts = urlparse(address)
+    except ValueError:
+        return False
+    schemes = ("https",) if https else ("http", "https")
+    return parts.scheme in schemes and bool(parts.netloc)
+
+
+def _number(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = env.get(name) or str(default)
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}.")
+    return int(value)

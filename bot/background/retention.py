@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.cases.context import SYSTEM
+from bot.core.model import Media
 from bot.schools.school import School
 from bot.storage import Stores, audit
 
@@ -41,10 +42,15 @@ def purge(stores: Stores, school: School, now: datetime) -> int:
     cases = stores.reports.closed_before(limit)
     for case in cases:
         stores.counts.add_case(case.created[:7], case.role, case.kind, case.place or "")
+        for token in stores.reports.evidence(case.code):  # photos kept here go with their case
+            stores.web.forget_photo(Media.from_token(token).file_id)
         stores.reports.purge(case.id)
         audit.record(stores.db, at, SYSTEM, "case_purged", case.code)
     # Half-typed answers of people who went away, and the record of handled update ids.
-    stores.sessions.forget_idle((now - timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds"))
+    idle = (now - timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds")
+    stores.sessions.forget_idle(idle)
+    # Web photos of reports never sent: their drafts were just forgotten with the sessions.
+    stores.web.forget_loose_photos(idle, stores.reports.all_evidence_files())
     stores.deliveries.forget_before(
         (now - timedelta(days=DELIVERY_DAYS)).isoformat(timespec="seconds")
     )

@@ -9,11 +9,13 @@ per process, whichever channels run, and gives each channel this small view of i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.core.model import ChannelTraits, Identity, Inbound, Outbound
+
+T = TypeVar("T")
 
 
 class DeliveryError(Exception):
@@ -63,6 +65,15 @@ class Conversation(Protocol):
 
     async def catch_up(self, channel: str) -> None:
         """Do the due jobs and deliver `channel`'s due messages now, before the next prompt."""
+        ...
+
+    async def work(self, job: Callable[[], T]) -> T:
+        """Run a channel's own storage work (the web chat's tabs and messages) where updates are
+        worked out: off the event loop, in order with them."""
+        ...
+
+    async def photo(self, file_id: str) -> bytes | None:
+        """The bytes of a photo this process keeps (a web upload, "web-..."); None when gone."""
         ...
 
 

@@ -21,6 +21,7 @@ from bot.chat import (
     privacy,
     reporter,
     reporting,
+    secret_code,
     signals,
 )
 
@@ -30,6 +31,7 @@ CAPABILITIES: tuple[ModuleType, ...] = (
     signals,
     reporting,
     reporter,
+    secret_code,
     casequeue,
     caseview,
     casework,

@@ -61,6 +61,7 @@ def forget(turn: Turn, arg: str | None) -> None:
     cut = stores.reports.forget_reporter(turn.key)
     stores.sessions.delete(turn.key)
     stores.reporter_prefs.forget(turn.key)  # how messages should arrive: nothing is sent now
+    stores.web.forget_chat(turn.key)  # a web conversation's messages and secret code
     turn.forgotten = True
     turn.audience = turn.session.flow  # "done" is still said to a pupil or a parent
     # What is shown next is a fresh start; it is not stored until the user sends something.

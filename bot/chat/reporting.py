@@ -7,11 +7,15 @@ the conversation for them and shows what they return.
 
 from __future__ import annotations
 
-from bot.cases import reports
+from collections.abc import Mapping
+from typing import Any
+
+from bot.cases import relay, reports
+from bot.chat import secret_code
 from bot.chat.turn import Turn, ViewPart
 from bot.core.engine import TYPED, TYPED_PHOTOS
 from bot.core.i18n import N_, NC_
-from bot.core.model import Choice, Refused, Text, lines
+from bot.core.model import Choice, Refused, Screen, Text, lines
 from bot.core.textsafety import neutralise
 
 KINDS = ("names", "excluding", "hitting", "taking", "online", "other")
@@ -46,6 +50,11 @@ NC_(
 
 def summary_view(turn: Turn) -> ViewPart:
     answers = turn.session.answers
+    return ViewPart(texts=_summary(turn, answers, len(answers.get("evidence", []))))
+
+
+def _summary(turn: Turn, answers: Mapping[str, Any], photos: int) -> list[Text]:
+    """A report as its reporter wrote it: the answers by their buttons' labels, then the story."""
     flow = turn.session.flow
     fields = [Text(SUMMARY_FIELDS[0][1], {"value": turn.label("who", answers.get("who"), flow)})]
     kinds = [_kind_label(turn, kind) for kind in reports.kinds_of(answers)]
@@ -54,13 +63,31 @@ def summary_view(turn: Turn) -> ViewPart:
         Text(line, {"value": turn.label(key, answers.get(key), flow)})
         for key, line in SUMMARY_FIELDS[1:]
     ]
-    fields.append(Text(N_("Photos: {count}"), {"count": len(answers.get("evidence", []))}))
+    fields.append(Text(N_("Photos: {count}"), {"count": photos}))
     if answers.get("anonymous", True):
         fields.append(Text(N_("Name: not given")))
     else:
         fields.append(Text(N_("Name: {name}"), {"name": neutralise(answers.get("name", ""))}))
     story = Text(N_("Your story: {story}"), {"story": neutralise(answers.get("story", ""))})
-    return ViewPart(texts=[lines(fields), story])
+    return [lines(fields), story]
+
+
+def show_own_report(turn: Turn, code: str | None) -> None:
+    """A reporter's own report as they sent it, only when asked ("My reports")."""
+    report = relay.own_case(turn.context, code or "")
+    sent = {
+        "who": report.who,
+        "kinds": report.kinds or (report.kind,),
+        "place": report.place,
+        "often": report.often,
+        "since": report.since,
+        "story": report.story,
+        "anonymous": report.anonymous,
+        "name": report.name,
+    }
+    photos = turn.stores.reports.evidence_count(report.code)
+    title = Text(N_("Your report {case}, as you sent it:"), {"case": report.code})
+    turn.notices.append(Screen((title, *_summary(turn, sent, photos))))
 
 
 def _kind_label(turn: Turn, kind: str) -> Text:
@@ -137,9 +164,11 @@ def remove_photo(turn: Turn, _arg: str | None) -> None:
 
 def report_links_view(turn: Turn) -> ViewPart:
     """A report about online bullying ends with the protocol's links (meldknop, helpwanted)."""
+    code_offer = secret_code.offer(turn)
     if not turn.session.answers.get(ONLINE):
-        return ViewPart()
-    return ViewPart(texts=[lines([Text(msgid) for msgid in ONLINE_LINKS])])
+        return code_offer
+    links = [lines([Text(msgid) for msgid in ONLINE_LINKS])]
+    return ViewPart(texts=links + code_offer.texts, rows=code_offer.rows)
 
 
 def submit_report(turn: Turn, _arg: str | None) -> None:
@@ -155,12 +184,14 @@ def submit_report(turn: Turn, _arg: str | None) -> None:
 NC_("parent", "You have not sent a report yet.")
 NC_("parent", "Your reports:")
 NC_("parent", "✍️ Add something to {case}")
+NC_("parent", "Your report {case}, as you sent it:")
 
 
 def my_reports_view(turn: Turn) -> ViewPart:
     own = reports.own_reports(turn.context)
     if not own:
         return ViewPart(texts=[Text(N_("You have not sent a report yet."))])
+    code_offer = secret_code.offer(turn)
     listed = [
         Text(
             N_("{code} from {date}: {status}"),
@@ -181,7 +212,16 @@ def my_reports_view(turn: Turn) -> ViewPart:
         for report in own
         if report.status != "closed"
     ]
-    return ViewPart(texts=[Text(N_("Your reports:")), lines(listed)], rows=rows)
+    rows += [
+        (
+            Choice(
+                Text(N_("📄 Read {case} again"), {"case": report.code}), "show_report", report.code
+            ),
+        )
+        for report in own
+    ]
+    texts = [Text(N_("Your reports:")), lines(listed), *code_offer.texts]
+    return ViewPart(texts=texts, rows=rows + code_offer.rows)
 
 
 EFFECTS = {
@@ -190,6 +230,7 @@ EFFECTS = {
     "require_kind": require_kind,
     "remove_photo": remove_photo,
     "submit_report": submit_report,
+    "show_own_report": show_own_report,
 }
 VIEWS = {
     "report_summary": summary_view,

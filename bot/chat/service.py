@@ -211,7 +211,16 @@ class Service:
             session = self.engine.new_session(flow, locale=session.locale if session else None)
         locale = pick_locale(session.locale, who.language_code)
         return Turn(
-            self.stores, self.school, self.engine.flows, who, key, session, locale, coordinator, now
+            self.stores,
+            self.school,
+            self.engine.flows,
+            who,
+            key,
+            session,
+            locale,
+            coordinator,
+            now,
+            self.channels.get(who.channel),
         )
 
     def _fits(self, session: Session, flow: str) -> bool:
@@ -306,13 +315,18 @@ class Service:
             part = ViewPart(texts=[refused.text])
         params = self._params(turn)
         scope = str(session.answers.get(state.scope, "")) or None if state.scope else None
+        left_out = turn.channel.without if turn.channel else frozenset()
         rows = list(part.rows)
         rows += [
             (Choice(Text(move.label), move.trigger, scope, state.name),)
             for move in state.buttons
-            if move.label
+            if move.label and move.trigger not in left_out
         ]
-        footer = tuple(Choice(Text(m.label), m.trigger) for m in flow.footer_of(state) if m.label)
+        footer = tuple(
+            Choice(Text(m.label), m.trigger)
+            for m in flow.footer_of(state)
+            if m.label and m.trigger not in left_out
+        )
         if footer:
             rows.append(footer)
         texts = [Text(msgid, params) for msgid in state.say] + part.texts

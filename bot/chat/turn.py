@@ -9,7 +9,7 @@ from typing import Any
 from bot.cases.context import Actor, Context
 from bot.core.engine import Session
 from bot.core.flowspec import Flow, label_for
-from bot.core.model import Choice, Identity, Screen, Text
+from bot.core.model import ChannelTraits, Choice, Identity, Screen, Text
 from bot.schools.school import School
 from bot.storage import Stores
 from bot.storage.coordinators import Coordinator
@@ -26,6 +26,7 @@ class Turn:
     locale: str
     coordinator: Coordinator | None
     now: str
+    channel: ChannelTraits | None = None  # the user's channel (None: one this process lacks)
     notices: list[Screen] = field(default_factory=list)
     forgotten: bool = False  # the user asked to be forgotten: do not store the session again
     audience: str | None = None  # who reads the replies when not the session's flow (/vergeet)

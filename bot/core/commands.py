@@ -15,6 +15,8 @@ COMMANDS = {
     "privacy": "privacy",
     "vergeet": "forget",
     "forget": "forget",
+    "meldingen": "my_reports",
+    "reports": "my_reports",
 }
 
 

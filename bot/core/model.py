@@ -54,6 +54,12 @@ class ChannelTraits:
     notes: Mapping[str, str]
     # The msgids /privacy says: what is kept and who can see it ({days}: the retention).
     privacy: tuple[str, ...]
+    # The channel forgets who a user is when they leave (a browser tab): a reporter who wants
+    # the school's answer gets a secret code to come back with (bot/chat/secret_code.py).
+    return_codes: bool = False
+    # Buttons (trigger ids) this channel leaves out because what they offer is not true there
+    # (e.g. "messages arrive without sound" where nothing arrives once the tab is closed).
+    without: frozenset[str] = frozenset()
 
     def note_for(self, flow: str) -> str:
         return self.notes.get(flow, self.notes["*"])
@@ -145,6 +151,8 @@ class Screen:
     photo_kind: MediaKind = "photo"  # how `photo` was sent to the bot: it goes out the same way
     # Said in its place when the channel cannot send `photo` (one line; the rest goes on).
     unsent: Text | None = None
+    # Here the channel shows a new secret code to write down (only channels with return_codes).
+    secret: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +166,7 @@ class Outbound:
     quiet: bool = False
     photo_kind: MediaKind = "photo"
     unsent: str | None = None  # sent instead when the channel refuses the photo
+    secret: bool = False  # the channel makes a new secret code and shows it here (Screen.secret)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,5 +73,7 @@ class Renderer:
                 out.append(Outbound(text="", **media))
             parts = split_text(body, limits.text) or ["…"]
             out.extend(Outbound(text=part, quiet=screen.quiet) for part in parts[:-1])
-            out.append(Outbound(text=parts[-1], rows=rows, quiet=screen.quiet))
+            out.append(
+                Outbound(text=parts[-1], rows=rows, quiet=screen.quiet, secret=screen.secret)
+            )
         return out

@@ -19,6 +19,7 @@ from bot.storage.reporter_prefs import ReporterPrefStore
 from bot.storage.reports import ReportStore
 from bot.storage.sessions import SessionStore
 from bot.storage.threads import ThreadStore
+from bot.storage.web import WebStore
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Stores:
     meta: MetaStore
     reporter_prefs: ReporterPrefStore
     hourly: HourlyStore  # reports sent per person in the last hour; survives /vergeet
+    web: WebStore  # the web chat's tabs, messages, secret codes and photos
 
     @classmethod
     def open(cls, db: Database, vault: Vault) -> Stores:
@@ -57,4 +59,5 @@ class Stores:
             meta=MetaStore(db),
             reporter_prefs=ReporterPrefStore(db),
             hourly=HourlyStore(db, vault),
+            web=WebStore(db, vault),
         )

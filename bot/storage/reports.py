@@ -204,6 +204,11 @@ class ReportStore:
             for row in rows
         ]
 
+    def all_evidence_files(self) -> set[str]:
+        """Every case's evidence file ids (to know which kept photos still belong to a case)."""
+        rows = self.db.rows("SELECT file FROM evidence")
+        return {self.vault.open(row["file"]) for row in rows}
+
     def evidence_count(self, code: str) -> int:
         row = self.db.row(
             "SELECT COUNT(*) AS n FROM evidence e JOIN reports r ON r.id = e.report"

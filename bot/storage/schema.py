@@ -194,6 +194,34 @@ def _v7(db: sqlite_utils.Database) -> None:
     db["hourly_reports"].create_index(["sender", "at"])
 
 
+def _v8(db: sqlite_utils.Database) -> None:
+    # The web chat (`storage/web.py`): tabs by a keyed hash of their token, each conversation's
+    # messages by its pseudonym (sealed), secret codes by a keyed hash, photos sealed.
+    db["web_tabs"].create(
+        {"token_hash": str, "visitor": str, "lang": str, "created": str, "seen": str, "floor": int},
+        pk="token_hash",
+        not_null={"visitor", "created", "seen", "floor"},
+    )
+    db["web_tabs"].create_index(["seen"])
+    db.execute(
+        "CREATE TABLE web_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, chat TEXT NOT NULL,"
+        " kind TEXT NOT NULL, delivery TEXT NOT NULL, content TEXT NOT NULL,"
+        " created TEXT NOT NULL, seen INTEGER NOT NULL)"
+    )
+    db["web_messages"].create_index(["chat", "seq"])
+    db["web_messages"].create_index(["chat", "delivery"])
+    db["web_messages"].create_index(["created"])
+    db["web_codes"].create(
+        {"code_hash": str, "owner": str, "visitor": str, "created": str},
+        pk="code_hash",
+        not_null={"owner", "visitor", "created"},
+    )
+    db["web_codes"].create_index(["owner"])
+    db["web_photos"].create(
+        {"id": str, "content": str, "created": str}, pk="id", not_null={"content", "created"}
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -202,4 +230,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v5,
     _v6,
     _v7,
+    _v8,
 ]

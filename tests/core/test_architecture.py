@@ -107,8 +107,9 @@ def test_only_the_cli_imports_a_channel() -> None:
 
 
 # Each part of bot/ and the parts of ours it may import (besides itself). The leaves import
-# nothing of ours. Channels know only the kernel and their contract (channels.base): the root
-# hands each one the conversation it serves. `settings` is read by the root and the CLI only.
+# nothing of ours. Channels know only the kernel, their contract (channels.base) and the one HTTP
+# server the root gives those that take requests (channels.http): the root hands each one the
+# conversation it serves. `settings` is read by the root and the CLI only.
 RINGS: dict[str, tuple[str, ...]] = {
     "bot.clock": (),
     "bot.crypto": (),
@@ -128,7 +129,7 @@ RINGS: dict[str, tuple[str, ...]] = {
         "bot.clock",
         "bot.channels.base",
     ),
-    "bot.channels": ("bot.core", "bot.channels.base"),
+    "bot.channels": ("bot.core", "bot.channels.base", "bot.channels.http"),
     "bot.console": ("bot.cases", "bot.stats", "bot.schools", "bot.storage", "bot.core"),
     "bot.app": ("bot",),
     # the command line: starts what the root built, and the offline jobs (backup, invites)

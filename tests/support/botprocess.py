@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,12 @@ from pathlib import Path
 from support.fakebotapi import FakeBotApi
 from support.people import Person
 from support.processes import clean_environ
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class BotProcess:
@@ -31,6 +38,8 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.logs: list[Path] = []
         self.kills = 0
+        self.port = free_port()  # the web chat's, the same in every start
+        self.web_url = f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
         """Start, and return once it polls for updates."""
@@ -44,6 +53,8 @@ class BotProcess:
                 "-m",
                 "bot",
                 "run",
+                "--port",
+                str(self.port),
                 cwd=self.workdir,
                 env=self.env,
                 stdout=asyncio.subprocess.DEVNULL,

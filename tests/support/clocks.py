@@ -16,3 +16,16 @@ class FakeClock:
 
     def set(self, moment: str) -> None:
         self.now = datetime.fromisoformat(moment)
+
+
+class Seconds:
+    """A monotonic clock the test moves by hand (limits and throttles take such a callable)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

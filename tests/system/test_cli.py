@@ -15,9 +15,12 @@ import base64
 import logging
 import os
 import re
+import signal
+import socket
 import stat
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -111,8 +114,31 @@ def run_main(
 # --- settings ----------------------------------------------------------------------------------
 
 
-def test_run_without_a_token_says_so_in_one_line(cli_env: dict[str, str], workdir: Path) -> None:
-    assert_one_sentence(antipestbot(cli_env, workdir, "run"), "TELEGRAM_BOT_TOKEN")
+def test_run_without_a_token_serves_the_web_chat_alone_and_says_so_in_one_line(
+    cli_env: dict[str, str], workdir: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--port", str(port)],
+        cwd=workdir,
+        env=cli_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = iter(server.stderr.readline, "")  # type: ignore[union-attr]
+        said = next(line for line in lines if line.startswith("antipestbot:"))  # not a log line
+        assert "TELEGRAM_BOT_TOKEN" in said and f"http://127.0.0.1:{port}/" in said, said
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert page.status == 200 and "text/html" in page.headers["Content-Type"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _out, rest = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Traceback" not in rest, rest
 
 
 # `coordinator list` succeeds when the settings are sound, so exit code 2 can only come from

@@ -266,3 +266,12 @@ def test_blank_and_short_secrets_are_never_redacted(secret, restore_logging, tmp
 def test_a_token_with_a_short_key_redacts_the_token_but_not_the_key_alone():
     redactor = Redactor(["1234567:abc"])
     assert redactor.redact("GET /bot1234567:abc/getMe abc") == f"GET /bot{REDACTED}/getMe abc"
+
+
+def test_no_visitor_address_reaches_the_log(restore_logging):
+    # aiohttp's server names the peer when a handler fails; the design keeps no IP address.
+    record = _record("aiohttp.server", "Error handling request from %s", "203.0.113.7")
+    assert "203.0.113.7" not in _format(Redactor(), record)
+    assert "Error handling request" in _format(
+        Redactor(), _record("aiohttp.server", "Error handling request from %s", "203.0.113.7")
+    )

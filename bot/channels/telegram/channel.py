@@ -5,9 +5,14 @@ so nothing a user typed can ever be read as markup), leaves any group it is adde
 the coordinators' command menus. It builds and starts nothing shared: the root (`bot/app.py`)
 hands it the conversation and runs the outbox and the jobs.
 
+Updates come by long polling, or by Telegram's webhook on the process's one HTTP server
+(webhook.py): PTB's own webhook server is not used, so one port behind one TLS proxy serves the
+web chat and Telegram.
+
 Start-up asks Telegram who the bot is (getMe) before python-telegram-bot takes over, so that a
 rejected token or an unreachable Bot API ends in one `StartError` sentence rather than PTB's
-tracebacks; a network error there is tried again a few times, each retry logged on one line.
+tracebacks; a network error there (and at setWebhook) is tried again a few times, each retry
+logged on one line.
 """
 
 from __future__ import annotations
@@ -20,10 +25,17 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import (
     BadRequest,
@@ -37,10 +49,12 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.base import Conversation, DeliveryError, OneAtATime, StartError
+from bot.channels.http import HttpServer
 from bot.channels.telegram.menus import COORDINATOR_MENU, MENU
 from bot.channels.telegram.polling import PollingBot, RateLimit
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.traits import TELEGRAM, Webhook
+from bot.channels.telegram.webhook import WebhookRoute
 from bot.core.commands import command_trigger
 from bot.core.model import Identity, Inbound, Outbound, Text, parse_button_data
 from bot.core.render import Renderer
@@ -56,6 +70,9 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL
 NO_PREVIEW = {"is_disabled": True}
 # The Bot API method and its field for each kind of file the bot sends again.
 FILE_METHODS = {"photo": ("sendPhoto", "photo"), "document": ("sendDocument", "document")}
+# A photo this process keeps (a web upload, Conversation.photo): Telegram has never seen it, so
+# its bytes go up instead of an id.
+KEPT_PHOTO = "web-"
 # A Bot API that is away for a moment at start-up (Telegram restarting a front end, a local Bot
 # API server still starting beside the bot) gets two more tries, 1 and 2 s apart; then the start
 # fails in one sentence and the service manager's own restart policy takes over.
@@ -137,7 +154,9 @@ class TelegramChannel:
         *,
         poll_timeout: int = 10,
         webhook: Webhook | None = None,
+        http: HttpServer | None = None,
     ) -> None:
+        """With a `webhook`, its route is added to `http` now, before the server starts."""
         self.api_url = api_url
         self.renderer = renderer  # for the menus' descriptions
         self.poll_timeout = poll_timeout
@@ -167,11 +186,25 @@ class TelegramChannel:
         self.log_limit = RateLimit()  # PTB's polling errors: a line a minute (polling.py)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped: asyncio.Event | None = None
+        self.route: WebhookRoute | None = None
+        if webhook is not None:
+            if http is None:
+                raise ValueError("A webhook needs the HTTP server it is served on.")
+            # Taken only while the application takes from its queue: before start and after
+            # stop Telegram is answered 503 and sends the update again later.
+            self.route = WebhookRoute(
+                webhook.secret_token,
+                self.application.bot,  # type: ignore[arg-type]
+                self.application.update_queue,
+                lambda: self.application.running,
+            )
+            self.route.add_to(http.app, webhook.url)
 
     async def start(self, conversation: Conversation) -> None:
-        """getMe (with start-up's retries), the menus, then polling or the webhook server.
+        """getMe (with start-up's retries), the menus, then polling or setWebhook.
 
-        Raises StartError when Telegram rejects the token or cannot be reached.
+        Raises StartError when Telegram rejects the token or the webhook's address, or cannot
+        be reached.
         """
         self.conversation = conversation
         self._stopped = asyncio.Event()
@@ -183,23 +216,30 @@ class TelegramChannel:
             await self.application.bot.shutdown()
             raise
         self.log_limit.attach()
-        await self._set_menus()
-        await self.application.start()
-        updater = self.application.updater
-        assert updater is not None
-        if self.webhook is None:
-            await updater.start_polling(
-                poll_interval=0, timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES
-            )
-        else:
-            await updater.start_webhook(**_webhook_options(self.webhook))
+        try:
+            await self._set_menus()
+            await self.application.start()
+            if self.webhook is None:
+                updater = self.application.updater
+                assert updater is not None
+                # PTB deletes any webhook first (deleteWebhook, pending updates kept).
+                await updater.start_polling(
+                    poll_interval=0, timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES
+                )
+            else:
+                # After the application runs: an update Telegram posts at once is taken.
+                await _at_start(self.api_url, partial(self._set_webhook, self.webhook))
+        except BaseException:
+            await self.stop()  # the root stops only channels that started
+            raise
         self._tasks = [asyncio.create_task(self._refresh_menus(), name="coordinator_menus")]
         log.info("telegram_started")
 
     def settled(self) -> bool:
-        """No update waiting or in hand: everything fetched so far has been answered."""
+        """No update waiting or in hand: everything fetched (or posted) so far was answered."""
         queue, processor = self.application.update_queue, self.application.update_processor
-        return queue.empty() and processor.current_concurrent_updates == 0
+        receiving = self.route.receiving if self.route is not None else 0
+        return queue.empty() and processor.current_concurrent_updates == 0 and receiving == 0
 
     async def finished(self) -> None:
         """Telegram never ends by itself: this returns when the channel is stopped."""
@@ -207,10 +247,11 @@ class TelegramChannel:
         await self._stopped.wait()
 
     async def stop(self) -> None:
+        """Every update taken is handled first. A webhook stays set: Telegram keeps what comes
+        meanwhile (the route answers 503) and sends it again once the bot is back."""
         self.log_limit.detach()
         updater = self.application.updater
-        assert updater is not None
-        if updater.running:
+        if updater is not None and updater.running:
             await updater.stop()
         if self.application.running:
             await self.application.stop()
@@ -221,6 +262,21 @@ class TelegramChannel:
         await self.application.shutdown()
         if self._stopped is not None:
             self._stopped.set()
+
+    async def _set_webhook(self, webhook: Webhook) -> None:
+        try:
+            await self.application.bot.set_webhook(
+                webhook.url,
+                secret_token=webhook.secret_token,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,  # what came while the bot was away is answered
+            )
+        except BadRequest as error:  # the address, not the Bot API: not tried again
+            # Telegram's reason is not quoted: it may repeat the address, which may hold a secret.
+            raise StartError(
+                "The Bot API refuses the webhook address: Telegram takes only a public https:// "
+                "address on port 443, 80, 88 or 8443 whose host name resolves."
+            ) from error
 
     async def _set_menus(self) -> None:
         try:
@@ -341,15 +397,32 @@ class TelegramChannel:
         """A photo goes back with sendPhoto, a file with sendDocument; one Telegram refuses (a
         kind mismatch, a file it no longer has) becomes its one-line `unsent` text."""
         method, field = FILE_METHODS[outbound.photo_kind]
+        photo, caption = outbound.photo or "", outbound.text or None
         try:
-            await self._post(
-                method, **{field: outbound.photo}, caption=outbound.text or None, **common
-            )
+            if photo.startswith(KEPT_PHOTO):
+                await self._upload(method, photo, caption=caption, **common)
+            else:
+                await self._post(method, **{field: photo}, caption=caption, **common)
         except BadRequest:
             if outbound.unsent is None:
                 raise
             log.warning("file_refused kind=%s", outbound.photo_kind)
             await self._post("sendMessage", text=outbound.unsent, **common)
+
+    async def _upload(self, method: str, photo: str, **params: Any) -> None:
+        """A kept photo's bytes, uploaded (multipart) with PTB's own method for `method`. One
+        that is gone is refused as Telegram refuses a file it no longer has (BadRequest)."""
+        assert self.conversation is not None
+        data = await self.conversation.photo(photo)
+        if data is None:
+            raise BadRequest("The kept photo is gone.")
+        bot = self.application.bot
+        send = bot.send_photo if method == "sendPhoto" else bot.send_document
+        markup = params.pop("reply_markup", None)
+        if markup is not None:
+            params["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
+        name = "photo.png" if data.startswith(b"\x89PNG") else "photo.jpg"  # what clean_photo makes
+        await send(params.pop("chat_id"), data, filename=name, **params)
 
     async def _post(self, method: str, **params: Any) -> Any:
         """Call the Bot API the lean way (AiohttpRequest.call) with PTB's errors.
@@ -387,23 +460,6 @@ def _chat_id(chat: str) -> int | str:
     return int(chat) if chat.lstrip("-").isdigit() else chat
 
 
-def _webhook_options(webhook: Webhook) -> dict[str, Any]:
-    """PTB's webhook arguments: the server listens on the path of the address Telegram calls."""
-    if not webhook.secret_token:
-        # Without one, anyone who learns the address could post forged updates.
-        raise ValueError("A webhook needs a secret token.")
-    return {
-        "listen": webhook.listen,
-        "port": webhook.port,
-        # PTB puts the path into a regular expression: escaped, it matches only itself.
-        "url_path": re.escape(urlsplit(webhook.url).path),
-        "webhook_url": webhook.url,
-        "secret_token": webhook.secret_token,
-        "allowed_updates": Update.ALL_TYPES,
-        "drop_pending_updates": False,
-    }
-
-
 def fetch_bot_username(token: str, api_url: str) -> str:
     """The bot's username (without @), asked from Telegram with getMe, e.g. for an invite link.
 
@@ -427,8 +483,9 @@ async def _fetch_bot_username(token: str, api_url: str) -> str:
 
 
 async def _at_start(api_url: str, call: Callable[[], Awaitable[T]]) -> T:
-    """`call`, a getMe, as start-up makes it: network errors are tried again (START_WAITS), each
-    retry logged on one line; a rejected token or a last failure is one StartError sentence.
+    """`call` (getMe, setWebhook) as start-up makes it: network errors are tried again
+    (START_WAITS), each retry logged on one line; a rejected token or a last failure is one
+    StartError sentence.
 
     No message quotes an error's text: PTB's and aiohttp's hold the request URL with the token.
     """

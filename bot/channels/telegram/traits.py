@@ -76,14 +76,13 @@ NC_(
 
 @dataclass(frozen=True)
 class Webhook:
-    """Take the updates Telegram posts to `url` on `listen:port` instead of asking for them.
+    """Take the updates Telegram posts to `url` instead of asking for them.
 
-    PTB calls setWebhook with `secret_token`; Telegram sends it back in the
-    X-Telegram-Bot-Api-Secret-Token header, and PTB's server answers 403, without reading the
-    update, to any request that lacks it. TLS belongs to a reverse proxy in front.
+    They arrive on the process's one HTTP server (bot/channels/http.py), at the path of `url`,
+    on the port the web chat uses; TLS belongs to a reverse proxy in front. The channel calls
+    setWebhook with `secret_token`; Telegram sends it back in the X-Telegram-Bot-Api-Secret-Token
+    header, and a request that lacks it is answered 403 without its update being read.
     """
 
     url: str
     secret_token: str
-    listen: str = "127.0.0.1"
-    port: int = 8443
