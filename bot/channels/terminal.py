@@ -58,13 +58,7 @@ TERMINAL = ChannelTraits(
     name="terminal",
     limits=Limits(text=4096, caption=1024),  # Telegram's, so both read the same
     notes={
-        # The welcome still says what it says on Telegram: the terminal's own words would be a
-        # new text to translate, which this move does not bring.
-        "welcome": N_(
-            "The school does not see who you are, unless you want to tell them. Good to know: "
-            "this chat runs over Telegram, and Telegram does know your account."
-        ),
-        "*": N_("Good to know: this chat runs on this computer. Anyone who uses it can read it."),
+        "*": N_("Good to know: this chat runs on this computer. Anyone who uses it can read it.")
     },
     privacy=PRIVACY,
 )
