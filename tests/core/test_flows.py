@@ -199,8 +199,8 @@ GLOBALS = {
     "welcome": "start stop menu help language set_language forget forget_yes forget_no "
     "read_message read_followup",
     "pupil": "start switch_role menu stop go_on help tell_school language set_language forget "
-    "forget_yes forget_no my_reports show_report write followup_yes followup_bit followup_no secret_code "
-    "read_message read_followup",
+    "forget_yes forget_no my_reports show_report write followup_yes followup_bit followup_no "
+    "secret_code read_message read_followup",
 }
 GLOBALS["parent"] = GLOBALS["pupil"]
 

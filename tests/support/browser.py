@@ -35,7 +35,8 @@ FLAGS = [
 async def chromium() -> AsyncIterator[Browser]:
     if shutil.which("chromium") is None:
         pytest.fail(
-            "Debian's chromium is missing: run tools/install-browser (the README's test command does)."
+            "Debian's chromium is missing: run tools/install-browser "
+            "(the README's test command does)."
         )
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
