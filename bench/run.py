@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import web
 from harness import (
     BENCH,
     CLK_TCK,
@@ -389,16 +390,23 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("fsync_ms_per_update", "WAL fsync ms / update (own, all)", "{:.2f}"),
     ("fsyncs_per_update", "WAL fsyncs / update", "{:.2f}"),
     ("commit_share", "share of handling time in COMMIT + fsync", "{:.0%}"),
+    ("rss_idle_mb", "web: RSS, no stream open (MB)", "{:.1f}"),
+    ("rss_streams_mb", "web: RSS, every tab's stream open (MB)", "{:.1f}"),
+    ("rss_per_stream_kb", "web: RSS per open stream (KB)", "{:.1f}"),
+    ("wave_sessions", "web: tabs that came and expired, in waves", "{:d}"),
+    ("wave_growth_mb", "web: RSS growth, before→after the waves (MB)", "{:+.1f}"),
+    ("wave_growth_second_half_mb", "web: RSS growth, middle→last wave (MB)", "{:+.1f}"),
     ("other_load_cores", "other processes' load (cores)", "{:.2f}"),
     ("errors_total", "errors (no answer, missing button)", "{:d}"),
     ("violations", "Bot API violations (fake server)", "{:d}"),
 )
 TARGETS = {
-    "cpu_ms_per_update": "≤1.0× ptb, ≤1.5× aiogram",
+    "cpu_ms_per_update": "≤1.0× ptb, ≤1.5× aiogram; web ≤2.5× floor",
     "p99_ms": "≤ 100",
     "startup_s": "≤ 1.5",
-    "peak_rss_mb": "≤ 80",
+    "peak_rss_mb": "≤ 80; web ≤ 150",
     "memory_growth_mb": "flat",
+    "wave_growth_mb": "flat",
 }
 
 
@@ -433,13 +441,16 @@ def _cell(value: Any, fmt: str) -> str:
 
 def table(results: dict[str, dict[str, Any]]) -> str:
     names = list(results)
-    peers = [p for p in PEERS if p in results and p != SUBJECT]
-    head = ["figure", *names, *[f"{SUBJECT}/{p}" for p in peers], "target"]
+    # antipestbot on Telegram beside each echo bot; its web chat beside the bare aiohttp floor.
+    pairs = [(SUBJECT, p) for p in PEERS if p in results and p != SUBJECT]
+    floor, subject = web.SERVERS
+    pairs += [(subject, floor)] if floor in results and subject in results else []
+    head = ["figure", *names, *[f"{mine}/{theirs}" for mine, theirs in pairs], "target"]
     lines = [head]
     for key, label, fmt in ROWS:
         row = [label, *[_cell(results[n].get(key), fmt) for n in names]]
-        mine = results.get(SUBJECT, {}).get(key)
-        for peer in peers:
+        for name, peer in pairs:
+            mine = results[name].get(key)
             theirs = results[peer].get(key)
             numeric = isinstance(mine, int | float) and isinstance(theirs, int | float)
             ok = (
@@ -523,7 +534,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--think", type=float, help="mean pause between a user's steps (s)")
     parser.add_argument("--concurrency", type=int, default=200, help="users at once, memory phase")
     parser.add_argument(
-        "--bots", default=f"ptb_echo,aiogram_echo,aiogram_echo_answering,ptb_echo_aiohttp,{SUBJECT}"
+        "--bots",
+        default=f"ptb_echo,aiogram_echo,aiogram_echo_answering,ptb_echo_aiohttp,{SUBJECT},"
+        + ",".join(web.SERVERS),
     )
     parser.add_argument("--no-probe", action="store_true", help="skip the commit-share run")
     parser.add_argument("--coordinators", type=int, default=1, help="notified per report")
@@ -536,6 +549,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--step-timeout", type=float, default=30.0)
     parser.add_argument("--phase-timeout", type=float, default=600.0)
+    web.add_arguments(parser)
     args = parser.parse_args(argv)
     quick = args.quick
     args.users = args.users if args.users is not None else (20 if quick else 200)
@@ -570,11 +584,13 @@ async def amain(args: argparse.Namespace) -> int:
         python=sys.executable,
         src=args.src.resolve(),
     )
+    plan = web.plan_of(args)
     known = bots(opts.python)
     wanted = [b.strip() for b in args.bots.split(",") if b.strip()]
-    unknown = [b for b in wanted if b not in known]
+    unknown = [b for b in wanted if b not in known and b not in web.SERVERS]
     if unknown:
-        print(f"unknown bots: {unknown}; choose from {sorted(known)}", file=sys.stderr)
+        choose = sorted([*known, *web.SERVERS])
+        print(f"unknown bots: {unknown}; choose from {choose}", file=sys.stderr)
         return 2
     if SUBJECT in wanted and not args.no_probe and not args.profile:
         wanted.append("probe")
@@ -583,8 +599,8 @@ async def amain(args: argparse.Namespace) -> int:
     started = datetime.now(timezone.utc)  # noqa: UP017 - py3.11 has UTC, kept explicit
     with tempfile.TemporaryDirectory(prefix="antipest-bench-") as tmp:
         for name in wanted:
-            bot = known[name]
-            if bot.needs and importlib.util.find_spec(bot.needs) is None:
+            bot = known.get(name)  # None: a web server (bench/web.py)
+            if bot and bot.needs and importlib.util.find_spec(bot.needs) is None:
                 skipped[name] = f"{bot.needs} is not installed (pip install -e '.[bench]')"
                 print(f"[bench] {name}: skipped, {skipped[name]}", file=sys.stderr, flush=True)
                 continue
@@ -595,7 +611,10 @@ async def amain(args: argparse.Namespace) -> int:
                 if load >= 0.2:
                     print(f"[bench] busy machine ({load:.1f} cores)", file=sys.stderr, flush=True)
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-            results[name] = await Run(bot, opts, workdir).execute()
+            if bot is None:
+                results[name] = await web.WebRun(name, plan, workdir).execute()
+            else:
+                results[name] = await Run(bot, opts, workdir).execute()
             if args.profile and results[name].get("profile_raw"):
                 raw = Path(results[name]["profile_raw"])
                 if raw.exists():
@@ -615,6 +634,14 @@ async def amain(args: argparse.Namespace) -> int:
         "conversation": [f"{kind}:{value}" for kind, value in CONVERSATION],
         "profiled": opts.profile,
         "src": str(opts.src),
+        "web": {
+            "sessions": plan.sessions,
+            "turns": len(web.conversation()),
+            "think_s": list(plan.think),
+            "waves": plan.waves,
+            "wave_sessions": plan.wave_sessions,
+            "idle_s": plan.idle,
+        },
     }
     machine = {"cpus": os.cpu_count(), "platform": platform.platform(), **_versions()}
     print(
@@ -623,6 +650,12 @@ async def amain(args: argparse.Namespace) -> int:
         f"{machine['cpus']} CPUs, Python {machine['python']}"
         + (" — PROFILED (py-spy attached): timings are not comparable" if opts.profile else "")
     )
+    if any(name in results for name in web.SERVERS):
+        print(
+            f"web: {plan.sessions} tabs at once × {config['web']['turns']} turns, each with its "
+            f"stream open (pauses {plan.think[0]:g}–{plan.think[1]:g} s), then {plan.waves} "
+            f"waves of {plan.wave_sessions} tabs that expire after {plan.idle:g} s"
+        )
     print(text)
     noisy = {
         n: r["other_load_cores"] for n, r in results.items() if r.get("other_load_cores", 0) > 0.2

@@ -113,6 +113,12 @@ class Wakers:
         return sum(len(events) for events in self._events.values())
 
 
+def _log_key(chat: str) -> str:
+    """Whose navigation a web commit is, for the batched fsync (bot/storage/db.py): apart from
+    the service's own key, so a turn's two commits share one fsync instead of forcing it."""
+    return f"web:{chat}"
+
+
 def message_of(outbound: Outbound) -> Message:
     """What a page shows of one of the bot's messages (text always shown as text)."""
     return {
@@ -203,8 +209,9 @@ class WebChannel:
         visitor = secrets.token_hex(16)
 
         def open_tab() -> None:
-            with self.records.transaction():
+            with self.records.transaction() as step:
                 self.records.open_tab(token, visitor, lang, self.now())
+                step.navigation_only(_log_key(visitor))
 
         await self._work(open_tab)
         log.info("web_tab_opened")
@@ -215,22 +222,23 @@ class WebChannel:
         user did something) starts its idle clock again; a live stream's look does not."""
 
         def look() -> Visit | None:
-            with self.records.transaction():
-                tab = self.records.tab(token)
-                if tab is None or tab.seen < self.now(self.times.idle):
-                    return None
-                now = self.now()
-                if active and tab.seen[:16] != now[:16]:  # at most one write a minute per tab
+            tab = self.records.tab(token)  # a read: no transaction, no fsync
+            if tab is None or tab.seen < self.now(self.times.idle):
+                return None
+            chat, now = self.pseudonym(tab.visitor), self.now()
+            if active and tab.seen[:16] != now[:16]:  # at most one write a minute per tab
+                with self.records.transaction() as step:
                     self.records.touch_tab(token, now)
-                chat = self.pseudonym(tab.visitor)
-                return Visit(token, tab.visitor, chat, tab.lang, tab.floor)
+                    step.navigation_only(_log_key(chat))
+            return Visit(token, tab.visitor, chat, tab.lang, tab.floor)
 
         return await self._work(look)
 
     async def end(self, visit: Visit) -> None:
         def close() -> None:
-            with self.records.transaction():
+            with self.records.transaction() as step:
                 self.records.close_tab(visit.token)
+                step.navigation_only(_log_key(visit.chat))
 
         await self._work(close)
         self.wakers.wake(visit.chat)  # its streams end
@@ -304,8 +312,9 @@ class WebChannel:
         def read() -> list[Message]:
             found = self.records.messages(visit.chat, max(after, visit.floor))
             if found:
-                with self.records.transaction():
+                with self.records.transaction() as step:
                     self.records.mark_seen(visit.chat, found[-1]["seq"])
+                    step.navigation_only(_log_key(visit.chat))
             return found
 
         return await self._work(read)
@@ -345,7 +354,10 @@ class WebChannel:
         replies: list[Outbound],
     ) -> list[Message]:
         now, kept = self.now(), []
-        with self.records.transaction():
+        with self.records.transaction() as step:
+            # What the service did is durable already where it matters (a report, a message);
+            # losing the last answer to a power cut costs one step, as a navigation does.
+            step.navigation_only(_log_key(visit.chat))
             said: list[Message] = [{"from": "you", "text": echo}] if echo else []
             if note:
                 said.append({**message_of(Outbound(note)), "from": "bot"})
