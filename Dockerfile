@@ -47,5 +47,9 @@ VOLUME /data
 
 USER 10001:10001
 
+# The web chat (and a Telegram webhook, if used) on port 8080 of every interface of the
+# container: publish it only behind a TLS proxy (`-p 127.0.0.1:8080:8080`).
+EXPOSE 8080
+
 # Exec form: the bot is PID 1 and receives SIGTERM from `docker stop` for a clean shutdown.
-CMD ["antipestbot", "run"]
+CMD ["antipestbot", "run", "--host", "0.0.0.0"]
