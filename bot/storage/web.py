@@ -79,13 +79,20 @@ class WebStore:
     # --- messages --------------------------------------------------------------------------
 
     def post(
-        self, chat: str, kind: str, message: dict[str, Any], now: str, delivery: str = ""
+        self,
+        chat: str,
+        kind: str,
+        message: dict[str, Any],
+        now: str,
+        delivery: str = "",
+        *,
+        seen: bool = False,
     ) -> int:
         """Keep one message of `chat`'s conversation (kind "turn" or "notice"); its seq."""
         cursor = self.db.execute(
             "INSERT INTO web_messages (chat, kind, delivery, content, created, seen)"
-            " VALUES (?, ?, ?, ?, ?, 0)",
-            (chat, kind, delivery, self.vault.seal(json.dumps(message)), now),
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (chat, kind, delivery, self.vault.seal(json.dumps(message)), now, int(seen)),
         )
         return int(cursor.lastrowid or 0)
 

@@ -47,7 +47,16 @@ class WebRecords(Protocol):
     def move_tab(self, token: str, visitor: str, floor: int) -> None: ...
     def close_tab(self, token: str) -> None: ...
     def close_idle_tabs(self, before: str) -> int: ...
-    def post(self, chat: str, kind: str, message: Message, now: str, delivery: str = "") -> int: ...
+    def post(
+        self,
+        chat: str,
+        kind: str,
+        message: Message,
+        now: str,
+        delivery: str = "",
+        *,
+        seen: bool = False,
+    ) -> int: ...
     def messages(self, chat: str, after: int, limit: int = 200) -> list[Message]: ...
     def answered(self, chat: str, delivery: str) -> list[Message]: ...
     def unseen_notices(self, chat: str) -> list[Message]: ...
@@ -84,33 +93,41 @@ class Visit:
 
 
 class Wakers:
-    """The open streams of each conversation, woken when its log grows."""
+    """The open streams of each conversation, and what is new for them.
+
+    Each stream has an inbox. A turn's or the school's new messages go straight into it, so an
+    open page gets them without another read of the log; `None` says "read the log" (a tab
+    moved, the server stops) and `CLOSED` that the tab was closed.
+    """
 
     def __init__(self) -> None:
-        self._events: dict[str, set[asyncio.Event]] = {}
+        self._inboxes: dict[str, set[asyncio.Queue[list[Message] | None]]] = {}
 
-    def wake(self, chat: str) -> None:
-        for event in self._events.get(chat, ()):
-            event.set()
+    def wake(self, chat: str, messages: list[Message] | None = None) -> None:
+        for inbox in self._inboxes.get(chat, ()):
+            inbox.put_nowait(messages)
 
     @contextmanager
-    def listen(self, chat: str) -> Iterator[asyncio.Event]:
-        """An event set whenever `chat`'s log grows, while the `with` block lasts."""
-        event = asyncio.Event()
-        self._events.setdefault(chat, set()).add(event)
+    def listen(self, chat: str) -> Iterator[asyncio.Queue[list[Message] | None]]:
+        """An inbox of `chat`'s news, while the `with` block lasts."""
+        inbox: asyncio.Queue[list[Message] | None] = asyncio.Queue()
+        self._inboxes.setdefault(chat, set()).add(inbox)
         try:
-            yield event
+            yield inbox
         finally:
-            listeners = self._events[chat]
-            listeners.discard(event)
+            listeners = self._inboxes[chat]
+            listeners.discard(inbox)
             if not listeners:
-                del self._events[chat]
+                del self._inboxes[chat]
 
     def chats(self) -> list[str]:
-        return list(self._events)
+        return list(self._inboxes)
 
     def __len__(self) -> int:
-        return sum(len(events) for events in self._events.values())
+        return sum(len(inboxes) for inboxes in self._inboxes.values())
+
+
+CLOSED: list[Message] = []  # the tab was closed: its streams end
 
 
 def _log_key(chat: str) -> str:
@@ -191,13 +208,15 @@ class WebChannel:
         """A message from the school (the outbox): into the conversation's log, for an open
         page now or a secret code later. Kept is delivered: the log is the web's phone."""
         key = self.pseudonym(chat)
+        live = key in self.wakers.chats()  # an open page shows it now: no news for a code later
 
-        def keep() -> None:
+        def keep() -> Message:
             with self.records.transaction():
-                self.records.post(key, "notice", self._keepsake(outbound, chat, key), self.now())
+                message = self._keepsake(outbound, chat, key)
+                seq = self.records.post(key, "notice", message, self.now(), seen=live)
+                return {"seq": seq, **message}
 
-        await self._work(keep)
-        self.wakers.wake(key)
+        self.wakers.wake(key, [await self._work(keep)])
 
     def coordinator_changed(self, chat: str) -> None:
         """No coordinator works on the web (yet): nothing to do."""
@@ -241,7 +260,7 @@ class WebChannel:
                 step.navigation_only(_log_key(visit.chat))
 
         await self._work(close)
-        self.wakers.wake(visit.chat)  # its streams end
+        self.wakers.wake(visit.chat, CLOSED)  # its streams end
         log.info("web_tab_closed")
 
     async def turn(
@@ -267,7 +286,7 @@ class WebChannel:
             messages = await self._work(
                 lambda: self._keep_turn(visit, delivery, echo, note, replies)
             )
-        self.wakers.wake(visit.chat)
+        self.wakers.wake(visit.chat, messages)
         return messages
 
     async def keep_photo(self, data: bytes) -> str:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.channels.web import answers, codes, page
-from bot.channels.web.channel import Visit, WebChannel
+from bot.channels.web.channel import CLOSED, Message, Visit, WebChannel
 from bot.channels.web.limits import AddressCeiling, SessionRate
 from bot.channels.web.photos import PhotoLimits, PhotoRefused, clean_photo
 from bot.core.commands import command_trigger
@@ -245,18 +245,25 @@ class Api:
 
     async def _follow(self, response: web.StreamResponse, visit: Visit, after: int) -> None:
         channel = self.channel
-        with channel.wakers.listen(visit.chat) as woken:
+        with channel.wakers.listen(visit.chat) as inbox:
+            news: list[Message] | None = None  # None: read the log (first, and after a gap)
             while not channel.closing:
-                woken.clear()
-                for message in await channel.since(visit, after):
-                    after = message["seq"]
-                    data = json.dumps(message, ensure_ascii=False)
-                    await response.write(f"id: {after}\nevent: message\ndata: {data}\n\n".encode())
+                if news is None or (news and news[0]["seq"] > after + 1):
+                    news = await channel.since(visit, after)
+                for message in news:
+                    if message["seq"] > after:
+                        after = message["seq"]
+                        data = json.dumps(message, ensure_ascii=False)
+                        event = f"id: {after}\nevent: message\ndata: {data}\n\n"
+                        await response.write(event.encode())
                 try:
-                    await asyncio.wait_for(woken.wait(), PING)
+                    news = await asyncio.wait_for(inbox.get(), PING)
                 except TimeoutError:
+                    news = []
                     await response.write(b": ping\n\n")
-                if await channel.visit(visit.token, active=False) is None:
+                    if await channel.visit(visit.token, active=False) is None:
+                        news = CLOSED  # idle too long: the sweep closes it
+                if news is CLOSED:
                     await response.write(b"event: end\ndata: {}\n\n")
                     return
 
