@@ -88,7 +88,8 @@ def test_it_runs_the_bot_as_a_non_root_user(dockerfile: list[tuple[str, str]]) -
 def test_cmd_is_antipestbot_run_in_exec_form(dockerfile: list[tuple[str, str]]) -> None:
     (args,) = [args for keyword, args in dockerfile if keyword == "CMD"]
     assert args.startswith("["), "exec form, so the bot is PID 1 and gets SIGTERM"
-    assert json.loads(args) == ["antipestbot", "run"]
+    # Every interface of the container: the web chat must be reachable through the published port.
+    assert json.loads(args) == ["antipestbot", "run", "--host", "0.0.0.0"]
     assert not _index(dockerfile, "ENTRYPOINT"), "an ENTRYPOINT would change what CMD runs"
 
 
