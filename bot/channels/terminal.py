@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import TextIO
 
 from bot.channels.base import Conversation
+from bot.core import replies
 from bot.core.commands import command_trigger
 from bot.core.i18n import N_, NC_
 from bot.core.model import (
@@ -32,27 +33,10 @@ from bot.core.model import (
 )
 from bot.core.render import Renderer
 
-# /privacy says here what it says on Telegram (the terminal is for trying the bot out); its own
-# words would be new texts to translate, which this move does not bring.
+# /privacy: what is kept, in words true for a chat on the school's own computer.
 PRIVACY = (
-    N_("🔒 What this bot keeps, and why"),
-    N_(
-        "What you tell the bot and your reports are stored by the school, locked with a key "
-        "(encrypted). Instead of your Telegram account the bot keeps a code that only it can work "
-        "out. To be able to answer you, it keeps your chat number, also locked."
-    ),
-    N_(
-        "Who can read it: only the school's anti-bullying coordinators. They never see your "
-        "Telegram name or account, unless you gave your name yourself."
-    ),
-    N_(
-        "How long: a closed case is deleted after {days} days. Only counts stay (what kind of "
-        "bullying, where, which month), without names or stories."
-    ),
-    N_(
-        "Telegram itself also keeps this chat, like every chat. Want the bot to forget you? "
-        "Send /vergeet. Questions? Ask your teacher or an anti-bullying coordinator."
-    ),
+    *replies.PRIVACY_ON_OUR_COMPUTER,
+    N_("Good to know: this chat runs on this computer. Anyone who uses it can read it."),
 )
 TERMINAL = ChannelTraits(
     name="terminal",

@@ -221,3 +221,36 @@ def _leave_question(trigger: str, state: State) -> Screen:
         (Choice(Text(LEAVE_NO), GO_ON, None, state.name),),
     )
     return Screen((Text(LEAVE_QUESTION),), rows, asks=True)
+
+
+# /privacy where the chat runs on the school's own computer (the web chat, the terminal): what is
+# kept, who reads it, how long, when the school must act. Each channel adds its own last line.
+PRIVACY_ON_OUR_COMPUTER = (
+    N_("🔒 What this chat keeps, and why"),
+    N_(
+        "What you tell here and your reports are kept by the school, locked with a key. I do not "
+        "keep your name, unless you give it yourself. I do not keep where you are or which "
+        "computer you use."
+    ),
+    N_("Who can read it: only the school's anti-bullying coordinators."),
+    N_(
+        "How long: a closed case is deleted after {days} days. Only counts stay (what kind of "
+        "bullying, where, which month), without names or stories."
+    ),
+    N_(
+        "Is a child in danger? Then the school must do something, also without your name. The "
+        "school will try to tell you first."
+    ),
+)
+# Parents read the same texts with "u" (dutch.md, section 2); the title needs no variant.
+NC_(
+    "parent",
+    "What you tell here and your reports are kept by the school, locked with a key. I do not "
+    "keep your name, unless you give it yourself. I do not keep where you are or which "
+    "computer you use.",
+)
+NC_(
+    "parent",
+    "Is a child in danger? Then the school must do something, also without your name. The "
+    "school will try to tell you first.",
+)

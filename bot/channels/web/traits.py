@@ -3,41 +3,16 @@ school's own server (not Telegram), and what it leaves out."""
 
 from __future__ import annotations
 
+from bot.core import replies
 from bot.core.i18n import N_, NC_
 from bot.core.model import ChannelTraits, Limits
 
 PRIVACY = (
-    N_("🔒 What this chat keeps, and why"),
-    N_(
-        "What you tell here and your reports are kept by the school, locked with a key. I do not "
-        "keep your name, unless you give it yourself. I do not keep where you are or which "
-        "computer you use."
-    ),
-    N_("Who can read it: only the school's anti-bullying coordinators."),
-    N_(
-        "How long: a closed case is deleted after {days} days. Only counts stay (what kind of "
-        "bullying, where, which month), without names or stories."
-    ),
-    N_(
-        "Is a child in danger? Then the school must do something, also without your name. The "
-        "school will try to tell you first."
-    ),
+    *replies.PRIVACY_ON_OUR_COMPUTER,
     N_(
         "When you close this page, nothing of this chat stays on the computer. Want me to "
         "forget you? Type /vergeet. Questions? Ask your teacher or an anti-bullying coordinator."
     ),
-)
-# Parents read the same texts with "u" (dutch.md, section 2); the title needs no variant.
-NC_(
-    "parent",
-    "What you tell here and your reports are kept by the school, locked with a key. I do not "
-    "keep your name, unless you give it yourself. I do not keep where you are or which "
-    "computer you use.",
-)
-NC_(
-    "parent",
-    "Is a child in danger? Then the school must do something, also without your name. The "
-    "school will try to tell you first.",
 )
 NC_(
     "parent",
