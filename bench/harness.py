@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -204,3 +206,35 @@ def percentile(values: list[float], share: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def start_profiler(pid: int, python: str, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling process `pid` into `out` (raw stacks) until `stop_profiler`."""
+    spy = shutil.which("py-spy") or str(Path(python).parent / "py-spy")
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--rate", "250", "--nonblocking"]
+        + ["--format", "raw", "--output", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_profiler(profiler: subprocess.Popen[bytes]) -> None:
+    profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+    try:
+        profiler.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        profiler.kill()
+        profiler.wait()
+
+
+async def terminate(proc: asyncio.subprocess.Process, timeout: float) -> int | None:
+    """SIGTERM, then SIGKILL after `timeout` s; the exit code (None: it had not started)."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode

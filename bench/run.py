@@ -21,7 +21,6 @@ import random
 import re
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,9 @@ from harness import (
     percentile,
     proc_cpu_s,
     proc_mem_kb,
+    start_profiler,
+    stop_profiler,
+    terminate,
 )
 
 SUBJECT = "antipestbot"
@@ -180,7 +182,7 @@ class Run:
             profiler = self._start_profiler() if self.opts.profile else None
             await self._conversations()
             if profiler:
-                self._stop_profiler(profiler)
+                stop_profiler(profiler)
             if self.bot.memory and self.opts.memory_users:
                 await self._memory()
             memory = proc_mem_kb(self.proc.pid)
@@ -341,35 +343,15 @@ class Run:
         if not self.bot.buttons or self.bot.name != SUBJECT:
             return None
         assert self.proc is not None
-        spy = shutil.which("py-spy") or str(Path(self.opts.python).parent / "py-spy")
         out = self.workdir / "profile.txt"
         self.result["profile_raw"] = str(out)
-        return subprocess.Popen(
-            [spy, "record", "--pid", str(self.proc.pid), "--rate", "250", "--nonblocking"]
-            + ["--format", "raw", "--output", str(out)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def _stop_profiler(self, profiler: subprocess.Popen[bytes]) -> None:
-        profiler.send_signal(signal.SIGINT)
-        try:
-            profiler.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            profiler.kill()
-            profiler.wait()
+        return start_profiler(self.proc.pid, self.opts.python, out)
 
     async def _stop(self) -> None:
         proc = self.proc
         if proc is None or proc.returncode is not None:
             return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), 20)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-        self.result["exit_code"] = proc.returncode
+        self.result["exit_code"] = await terminate(proc, 20)
 
 
 # ----------------------------------------------------------------------------- the report

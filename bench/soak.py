@@ -40,7 +40,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from harness import RESULTS, ROOT, BenchApi, add_coordinators, bot_env, load_support, percentile
+from harness import (
+    RESULTS,
+    ROOT,
+    BenchApi,
+    add_coordinators,
+    bot_env,
+    load_support,
+    percentile,
+    terminate,
+)
 
 walks = load_support("walks")
 
@@ -249,17 +258,9 @@ class Soak:
         self.say(f"SIGKILL {self.restarts}: polling again after {time.monotonic() - started:.1f}s")
 
     async def stop_bot(self) -> int | None:
-        proc = self.proc
-        if proc is None:
+        if self.proc is None:
             return None
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        return proc.returncode
+        return await terminate(self.proc, 30)
 
     # --------------------------------------------------------------------------- pushes
     def on_push(self, chat: int, text: str, data: list[str]) -> None:

@@ -48,7 +48,16 @@ import aiohttp
 from aiohttp import web
 
 if __name__ != "__main__":  # the load (bench/run.py imports it); a server process never is
-    from harness import CLK_TCK, load_support, percentile, proc_cpu_s, proc_mem_kb
+    from harness import (
+        CLK_TCK,
+        load_support,
+        percentile,
+        proc_cpu_s,
+        proc_mem_kb,
+        start_profiler,
+        stop_profiler,
+        terminate,
+    )
 
 SERVERS = ("web_floor", "web")  # names in bench/run.py's table; the floor runs first
 # The web channel's clock runs this much faster in the bench server, so that tabs expire within
@@ -429,13 +438,7 @@ class WebRun:
         proc = self.proc
         if proc is None or proc.returncode is not None:
             return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-        self.result["exit_code"] = proc.returncode
+        self.result["exit_code"] = await terminate(proc, 30)
 
     # --- the phases --------------------------------------------------------------------------
 
@@ -495,7 +498,7 @@ class WebRun:
         own = own_cpu_s() - own0
         other = machine_busy_s() - busy0 - cpu - own
         if profiler:
-            self._stop_profiler(profiler)
+            stop_profiler(profiler)
         rss_after = proc_mem_kb(pid)["VmRSS"] / 1024
         await asyncio.gather(*(tab.end() for tab in tabs))
         await asyncio.gather(*(tab.close() for tab in tabs))
@@ -601,25 +604,9 @@ class WebRun:
         if self.name != "web":
             return None
         assert self.proc is not None
-        import shutil
-
-        spy = shutil.which("py-spy") or str(Path(self.plan.python).parent / "py-spy")
         out = self.workdir / "profile.txt"
         self.result["profile_raw"] = str(out)
-        return subprocess.Popen(
-            [spy, "record", "--pid", str(self.proc.pid), "--rate", "250", "--nonblocking"]
-            + ["--format", "raw", "--output", str(out)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def _stop_profiler(self, profiler: subprocess.Popen[bytes]) -> None:
-        profiler.send_signal(signal.SIGINT)
-        try:
-            profiler.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            profiler.kill()
-            profiler.wait()
+        return start_profiler(self.proc.pid, self.plan.python, out)
 
 
 async def _finish(tasks: list[asyncio.Task[bool]], timeout: float, errors: Counter[str]) -> int:
