@@ -72,10 +72,6 @@ class WebStore:
     def close_idle_tabs(self, before: str) -> int:
         return self.db.execute("DELETE FROM web_tabs WHERE seen < ?", (before,)).rowcount
 
-    def open_tabs(self) -> int:
-        row = self.db.row("SELECT count(*) AS n FROM web_tabs")
-        return int(row["n"]) if row else 0
-
     # --- messages --------------------------------------------------------------------------
 
     def post(

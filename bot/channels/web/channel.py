@@ -123,9 +123,6 @@ class Wakers:
     def chats(self) -> list[str]:
         return list(self._inboxes)
 
-    def __len__(self) -> int:
-        return sum(len(inboxes) for inboxes in self._inboxes.values())
-
 
 CLOSED: list[Message] = []  # the tab was closed: its streams end
 
