@@ -106,5 +106,5 @@ os.fsync = _fsync
 if __name__ == "__main__":
     _patch_service()
     atexit.register(_write)
-    sys.argv = ["antipestbot", "run"]
+    sys.argv = ["antipestbot", "run", *sys.argv[1:]]  # run.py hands it a free --port
     runpy.run_module("bot", run_name="__main__", alter_sys=True)

@@ -41,6 +41,7 @@ from harness import (
     BenchApi,
     add_coordinators,
     bot_env,
+    free_port,
     percentile,
     proc_cpu_s,
     proc_mem_kb,
@@ -97,7 +98,12 @@ def bots(python: str) -> dict[str, Bot]:
         return Bot(name, [python, str(BENCH / "peers" / script)], False, False, env, needs)
 
     return {
-        SUBJECT: Bot(SUBJECT, [python, "-m", "bot", "run"], keyboard=True, buttons=True),
+        SUBJECT: Bot(
+            SUBJECT,
+            [python, "-m", "bot", "run", "--port", str(free_port())],
+            keyboard=True,
+            buttons=True,
+        ),
         "ptb_echo": peer("ptb_echo", "ptb_echo.py"),
         "aiogram_echo": peer("aiogram_echo", "aiogram_echo.py", needs="aiogram"),
         "aiogram_echo_answering": peer(
@@ -106,7 +112,13 @@ def bots(python: str) -> dict[str, Bot]:
         "ptb_echo_aiohttp": peer(
             "ptb_echo_aiohttp", "ptb_echo.py", "aiohttp", BENCH_PTB_REQUEST="aiohttp"
         ),
-        "probe": Bot("probe", [python, str(BENCH / "probe.py")], True, True, memory=False),
+        "probe": Bot(
+            "probe",
+            [python, str(BENCH / "probe.py"), "--port", str(free_port())],
+            True,
+            True,
+            memory=False,
+        ),
     }
 
 
@@ -199,6 +211,10 @@ class Run:
             self.result["probe"] = json.loads(probe.read_text())
         return self.result
 
+    def opening(self, user_id: int) -> str:
+        """A user's first message: /start (bench/schools.py: with their school's entry code)."""
+        return "/start"
+
     def _add_coordinators(self) -> None:
         """Coordinators get a notification per report: part of what a report costs."""
         ids = [COORDINATOR_ID + n for n in range(self.opts.coordinators)]
@@ -225,7 +241,8 @@ class Run:
         errors: Counter[str] = Counter()
 
         async def user(user_id: int, pauses: list[float]) -> None:
-            for (kind, value), pause in zip(CONVERSATION, pauses, strict=True):
+            steps = (("command", self.opening(user_id)), *CONVERSATION[1:])
+            for (kind, value), pause in zip(steps, pauses, strict=True):
                 await asyncio.sleep(pause)
                 if kind == "button":
                     data = (
@@ -306,7 +323,11 @@ class Run:
                 try:
                     latencies.append(
                         await self.api.step(
-                            user_id, "command", "/start", self.bot.keyboard, self.opts.step_timeout
+                            user_id,
+                            "command",
+                            self.opening(user_id),
+                            self.bot.keyboard,
+                            self.opts.step_timeout,
                         )
                     )
                 except TimeoutError:

@@ -46,6 +46,7 @@ from harness import (
     BenchApi,
     add_coordinators,
     bot_env,
+    free_port,
     load_support,
     percentile,
     terminate,
@@ -60,7 +61,8 @@ CODE = r"[A-Z0-9]{4}-[A-Z0-9]{2}"
 # coordinator's message (📩, or only the notice 📬 with a button to read it). Such a message is no
 # answer to the step its reader is taking.
 PUSHED = re.compile(rf"^(🔔|📩|📬|⏰|(✉️|📎|⚠️|🔁) {CODE})")
-READ = re.compile(r":read_message:(\d+)$")  # the notice's button names the message
+# The notice's button names the case and which of its messages to the reporter it is ("K7QX-2M.2").
+READ = re.compile(rf":read_message:({CODE})\.(\d+)$")
 NEW_REPORT = re.compile(rf"^🔔 ({CODE})")
 REPORTER_WROTE = re.compile(rf"^✉️ ({CODE})")
 TO_REPORTER = re.compile(rf"^📩 .*?({CODE})", re.S)
@@ -181,7 +183,8 @@ class Soak:
     questions: dict[str, str] = field(default_factory=dict)  # coordinator's token -> case code
     notified: Counter[tuple[int, str]] = field(default_factory=Counter)  # (coordinator, code)
     asked: Counter[str] = field(default_factory=Counter)  # token -> times it reached the reporter
-    noticed: Counter[int] = field(default_factory=Counter)  # message id -> 📬 notices delivered
+    # (case code, its nth message to the reporter) -> 📬 notices delivered
+    noticed: Counter[tuple[str, int]] = field(default_factory=Counter)
     read: Counter[str] = field(default_factory=Counter)  # token -> times the reporter read it
     missing: list[str] = field(default_factory=list)  # examples: a button not on the keyboard
     wrote: Counter[str] = field(default_factory=Counter)  # code -> ✉️ delivered to coordinators
@@ -226,6 +229,8 @@ class Soak:
                 "-m",
                 "bot",
                 "run",
+                "--port",
+                str(free_port()),
                 cwd=self.workdir,
                 env=self.env(),
                 stdin=subprocess.DEVNULL,
@@ -279,7 +284,7 @@ class Soak:
         read = next((m for m in map(READ.search, data) if m), None)
         to_reporter = TO_REPORTER.match(text)
         if read:  # "📬 You have a new message": the text comes after a tap on the button
-            self.noticed[int(read.group(1))] += 1
+            self.noticed[(read.group(1), int(read.group(2)))] += 1
         elif to_reporter:
             for token in QUESTION.findall(text):
                 self.asked[token] += 1
@@ -631,7 +636,7 @@ class Soak:
         asked_ids = read_rows(
             db,
             "SELECT t.id, r.code FROM messages t JOIN reports r ON r.id = t.report"
-            " WHERE t.direction = 'to_reporter'",
+            " WHERE t.direction = 'to_reporter' ORDER BY t.id",
         )
         outbox = dict(read_rows(db, "SELECT status, COUNT(*) FROM outbox GROUP BY status"))
         pending = [
@@ -654,7 +659,11 @@ class Soak:
         # tokens per case as messages); a notice or token seen twice is a duplicate.
         to_reporter = Counter({c: n for c, d, n in threads if d == "to_reporter"})
         reached = Counter(self.questions[t] for t in self.asked if t in self.questions)
-        reached.update(code for key, code in asked_ids if self.noticed[key])
+        numbered: Counter[str] = Counter()  # each case's messages to its reporter, from 1
+        for _id, code in asked_ids:
+            numbered[code] += 1
+            if self.noticed[code, numbered[code]]:
+                reached[code] += 1
         messages_lost = sum(max(0, n - reached[c]) for c, n in to_reporter.items())
         messages_dup = sum(n - 1 for n in [*self.asked.values(), *self.noticed.values()] if n > 1)
         # Reporters' messages: to the coordinator who has the case, else to every one.

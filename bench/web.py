@@ -31,7 +31,6 @@ import random
 import resource
 import secrets
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -50,6 +49,7 @@ from aiohttp import web
 if __name__ != "__main__":  # the load (bench/run.py imports it); a server process never is
     from harness import (
         CLK_TCK,
+        free_port,
         load_support,
         percentile,
         proc_cpu_s,
@@ -409,9 +409,7 @@ class WebRun:
         }
 
     async def _start(self, log: Any) -> None:
-        with socket.socket() as probe:  # a free port, handed to the server
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         started = time.perf_counter()
         self.proc = await asyncio.create_subprocess_exec(
@@ -585,12 +583,16 @@ class WebRun:
         )
 
     async def _quiet_database(self) -> int:
-        """For the web server: wait until no tab and no message is left (the sweep deletes
-        them 2 idle times after the last), 60 s at most; what is left then."""
+        """For the web server: wait until no tab, no message and no conversation's numbering
+        is left (the sweep deletes them 2 idle times after the last), 60 s at most; what is
+        left then."""
         if self.name != "web":
             return 0
         db = self.workdir / "data" / "antipest.db"
-        sql = "SELECT (SELECT count(*) FROM web_tabs) + (SELECT count(*) FROM web_messages)"
+        sql = (
+            "SELECT (SELECT count(*) FROM web_tabs) + (SELECT count(*) FROM web_messages)"
+            " + (SELECT count(*) FROM web_chats)"
+        )
         deadline = time.monotonic() + 2 * self.plan.idle + 60
         while True:
             left = await asyncio.to_thread(_count, db, sql)

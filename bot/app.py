@@ -22,10 +22,11 @@ from bot import chat
 from bot.background.jobs import JobRunner
 from bot.background.outbox import OutboxSender, keep_replies
 from bot.background.supervisor import LoopHealth
+from bot.cases.board import Board
 from bot.channels.base import Channel
 from bot.channels.http import HttpServer
 from bot.channels.telegram.traits import TELEGRAM
-from bot.channels.terminal import TERMINAL, TerminalChannel
+from bot.channels.terminal import IDLE_CHECK, TERMINAL, TerminalChannel
 from bot.chat.service import Service
 from bot.clock import Clock, system_clock
 from bot.core.crisis import load_crisis_words
@@ -42,6 +43,7 @@ from bot.storage.keycheck import open_with_key
 
 if TYPE_CHECKING:
     from bot.channels.web.routes import WebOptions
+    from bot.channels.web.schools import PageSchools
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,12 +52,13 @@ T = TypeVar("T")
 @dataclass
 class App:
     settings: Settings
-    school: School
+    school: School  # the board's defaults (the TOML file); school 1 of a one-school install
     stores: Stores
     renderer: Renderer
     service: Service
     jobs: JobRunner
     clock: Clock
+    board: Board
     channels: dict[str, Channel] = field(default_factory=dict)
     outboxes: dict[str, OutboxSender] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)
@@ -84,20 +87,26 @@ class App:
             public_url=web.public_url,
             max_text=web.max_text,
             photos=PhotoLimits(max_bytes=web.max_photo_mb * 1024 * 1024),
-            school=self.school.name or "",
         )
         idle = web.idle_minutes * 60
         times = Times(idle=idle, warn=idle - 300)
         vault = self.stores.vault
         pseudonym = partial(vault.subject, "web")
-        channel = WebChannel(self.stores.web, pseudonym, self.clock, times)
+        schools = partial(page_schools, self.board)
+        channel = WebChannel(self.stores.web, pseudonym, self.clock, times, schools)
         add_routes(http.app, Api(channel, self.renderer, options))
         return channel
 
     def terminal(
-        self, role: str, lang: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout, **kw: float
+        self,
+        role: str,
+        lang: str,
+        stdin: TextIO = sys.stdin,
+        out: TextIO = sys.stdout,
+        idle: float = IDLE_CHECK,
+        school: str | None = None,
     ) -> TerminalChannel:
-        return TerminalChannel(self.renderer, role, lang, stdin, out, **kw)
+        return TerminalChannel(self.renderer, role, lang, stdin, out, idle, school)
 
     async def start(self, channels: Sequence[Channel], http: HttpServer | None = None) -> None:
         """Bind the HTTP server (when channels use one), start the channels, then the
@@ -125,7 +134,7 @@ class App:
             self.channels[name] = channel
             self.outboxes[name] = OutboxSender(
                 self.stores,
-                self.school,
+                self.board,
                 self.renderer,
                 channel.send,
                 self.clock,
@@ -285,6 +294,16 @@ class Conversation:
         await self.app.outboxes[channel].supervised.once()
 
 
+def page_schools(board: Board) -> PageSchools:
+    """The board's live schools as the web chat sees them (read fresh: a school may have been
+    added by `antipestbot school add` while the bot runs)."""
+    from bot.channels.web.schools import PageSchool, PageSchools
+
+    return PageSchools(
+        tuple(PageSchool(s.id, s.slug, s.name or "", s.exit_url) for s in board.current().live)
+    )
+
+
 def school_of(settings: Settings) -> School:
     """The school the settings name (ANTIPEST_CONFIG), or the defaults when they name none.
 
@@ -316,9 +335,10 @@ def build(settings: Settings, clock: Clock = system_clock, school: School | None
     stores = Stores.open(db, vault)
     renderer = Renderer(load_catalogs(settings.locales_dir))
     crisis = load_crisis_words(settings.flows_dir / "shared" / "crisis.yaml")
+    board = Board(stores, school)
     service = Service(
         stores,
-        school,
+        board,
         Engine(flows),
         renderer,
         crisis,
@@ -328,8 +348,8 @@ def build(settings: Settings, clock: Clock = system_clock, school: School | None
         # every channel this code knows; App.start adds any other it is given
         channels={traits.name: traits for traits in (TELEGRAM, TERMINAL)},
     )
-    jobs = JobRunner(stores, school, clock)
-    return App(settings, school, stores, renderer, service, jobs, clock)
+    jobs = JobRunner(stores, board, clock)
+    return App(settings, school, stores, renderer, service, jobs, clock, board)
 
 
 def chat_in_terminal(app: App, role: str, lang: str, **terminal: object) -> None:

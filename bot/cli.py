@@ -1,4 +1,5 @@
-"""The `antipestbot` command: run the bot, chat in the terminal, manage coordinators, back up."""
+"""The `antipestbot` command: run the bot, chat in the terminal, manage schools and coordinators,
+back up."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot import cli_schools
 from bot.app import App, build, chat_in_terminal, school_of
 from bot.channels.base import StartError
 from bot.channels.http import DEFAULT_HOST, DEFAULT_PORT, HttpServer, ListenError
@@ -30,6 +32,7 @@ log = logging.getLogger("bot")
 WEBHOOK_PURPOSE = "telegram webhook secret token"  # what Vault.derived is asked for
 BOT_USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # Telegram's usernames, without the @
 MAX_INVITE_DAYS = 90  # an invite is for someone the school is adding now, not next year
+SCHOOL_HELP = "the school's slug (`school list`); may be left out when there is one school"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,10 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="try the bot in this terminal, no token needed")
     chat.add_argument("--role", choices=["pupil", "parent", "coordinator"], default="pupil")
     chat.add_argument("--lang", choices=["nl", "en"], default="nl")
+    chat.add_argument("--school", help="the school whose computer this is (its slug)")
+    cli_schools.add_commands(commands)
     coordinator = commands.add_parser("coordinator", help="manage anti-bullying coordinators")
     actions = coordinator.add_subparsers(dest="action", required=True)
     invite = actions.add_parser("invite", help="print a one-time invite link")
     invite.add_argument("--name", required=True)
+    invite.add_argument("--school", help=SCHOOL_HELP)
     invite.add_argument(
         "--bot-username", help="the bot's @username, for the link (default: asked from Telegram)"
     )
@@ -62,15 +68,19 @@ def _parser() -> argparse.ArgumentParser:
         default=INVITE_DAYS,
         help=f"days the invite stays valid, 1 to {MAX_INVITE_DAYS} (default {INVITE_DAYS})",
     )
-    actions.add_parser("invites", help="list invites: id, name, made, expires, state")
+    invites = actions.add_parser("invites", help="list invites: id, name, made, expires, state")
+    invites.add_argument("--school", help="only this school's")
     revoke = actions.add_parser("revoke", help="end a pending invite")
     revoke.add_argument("--id", required=True, help="the invite id `invites` shows")
     add = actions.add_parser("add", help="add a coordinator by numeric Telegram id")
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
-    actions.add_parser("list", help="list coordinators")
+    add.add_argument("--school", help=SCHOOL_HELP)
+    listing = actions.add_parser("list", help="list coordinators and their schools")
+    listing.add_argument("--school", help="only this school's")
     remove = actions.add_parser("remove", help="deactivate a coordinator")
     remove.add_argument("--id", type=int, required=True, help="the number `list` shows")
+    remove.add_argument("--school", help="end only this school's role (default: every role)")
     backup = commands.add_parser("backup", help="copy the database into a new file, also live")
     backup.add_argument("path", type=Path, help="the new file (an existing one is never replaced)")
     return parser
@@ -132,8 +142,8 @@ def _run(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def _invite_username(settings: Settings, given: str | None) -> str:
-    """The bot's username for an invite link: as given, else asked from Telegram.
+def _invite_username(settings: Settings, given: str | None, needs: str = "The invite link") -> str:
+    """The bot's username for a link (an invite, a school's): as given, else asked from Telegram.
 
     Called before anything is created, so that a failure leaves no invite without a link.
     """
@@ -144,7 +154,7 @@ def _invite_username(settings: Settings, given: str | None) -> str:
         return username
     if settings.token is None:
         raise SettingsError(
-            "The invite link needs the bot's username: pass --bot-username NAME, or set "
+            f"{needs} needs the bot's username: pass --bot-username NAME, or set "
             "TELEGRAM_BOT_TOKEN so that it can be asked from Telegram."
         )
     from bot.channels.telegram.channel import fetch_bot_username
@@ -152,40 +162,68 @@ def _invite_username(settings: Settings, given: str | None) -> str:
     return fetch_bot_username(settings.token, settings.api_url)
 
 
+def _known_username(settings: Settings, given: str | None) -> str | None:
+    """The bot's username when it can be known; None (and a line saying why) when Telegram is
+    not set up or cannot be asked: a school is added all the same."""
+    if given is None and settings.token is None:
+        return None
+    try:
+        return _invite_username(settings, given)
+    except StartError as error:
+        print(f"antipestbot: no Telegram link: {error}", file=sys.stderr)
+        return None
+
+
 def _coordinator(app: App, args: argparse.Namespace) -> int:
     stores, now = app.stores, stamp(system_clock)
+    schools = cli_schools.board(app)
+    # Named by `--school`, or the only school; `remove`, `list` and `invites` without it: all.
+    school = None
+    if args.action in ("invite", "add") or getattr(args, "school", None) is not None:
+        school = cli_schools.school_for(schools, getattr(args, "school", None))
+    school_id = school.id if school else None
+    several = len(schools.by_id) > 1  # a one-school board's lists read as they always did
+    of = cli_schools.of_school(school, several)
     with stores.db.transaction():
         if args.action == "invite":
-            code = stores.coordinators.invite(args.name, now, days=args.days)
-            audit.record(stores.db, now, "operator", "invite_created")
+            code = stores.coordinators.invite(args.name, now, days=args.days, school=school_id)
+            audit.record(stores.db, now, "operator", "invite_created", school=school_id)
         elif args.action == "invites":
-            for i in stores.coordinators.invites():
+            for i in stores.coordinators.invites(school_id):
                 when = f"made {_utc(i.created)}\texpires {_utc(i.expires)}"
-                print(f"{i.id}\t{i.name}\t{when}\t{i.state(now)}")
+                where = f"{schools[i.school].slug}\t" if several else ""
+                print(f"{i.id}\t{i.name}\t{where}{when}\t{i.state(now)}")
         elif args.action == "revoke":
-            if stores.coordinators.revoke(args.id, now) is None:
+            invite = stores.coordinators.revoke(args.id, now)
+            if invite is None:
                 # The id is not repeated: an operator may paste the invite's code by mistake.
                 raise SettingsError(
                     "There is no pending invite with that id: `coordinator invites` lists them."
                 )
-            audit.record(stores.db, now, "operator", "invite_revoked")
+            audit.record(stores.db, now, "operator", "invite_revoked", school=invite.school)
             print(f"Invite {args.id} can no longer be used.")
         elif args.action == "add":
-            found = stores.coordinators.add(args.telegram_id, args.name, now)
-            audit.record(stores.db, now, "operator", "coordinator_added")
-            print(f"Coordinator {found.id} added: {found.name}.")
+            found = stores.coordinators.add(args.telegram_id, args.name, now, school=school_id)
+            audit.record(stores.db, now, "operator", "coordinator_added", school=school_id)
+            print(f"Coordinator {found.id} added: {found.name}{of}.")
         elif args.action == "remove":
-            if not stores.coordinators.deactivate(args.id):
-                raise SettingsError(f"There is no active coordinator with number {args.id}.")
-            audit.record(stores.db, now, "operator", "coordinator_removed")
-            print(f"Coordinator {args.id} can no longer use the bot as a coordinator.")
+            if not stores.coordinators.deactivate(args.id, school_id):
+                where = f" at {school.slug}" if school and several else ""
+                raise SettingsError(f"There is no active coordinator with number {args.id}{where}.")
+            audit.record(stores.db, now, "operator", "coordinator_removed", school=school_id)
+            if school is None:
+                print(f"Coordinator {args.id} can no longer use the bot as a coordinator.")
+            else:
+                print(f"Coordinator {args.id} is no longer a coordinator{of}.")
         else:
-            for c in stores.coordinators.all():
+            for c in stores.coordinators.all(school_id):
                 state = "active" if c.active else "inactive"
-                print(f"{c.id}\t{c.name}\ttelegram id {c.telegram_id}\t{state}")
+                roles = f"schools {', '.join(schools[i].slug for i in sorted(c.schools)) or '-'}\t"
+                where = roles if several else ""
+                print(f"{c.id}\t{c.name}\ttelegram id {c.telegram_id}\t{where}{state}")
     if args.action == "invite":
         until, short = _utc(expiry(now, args.days)), invite_id(code)
-        print(f"Invite {short} for {args.name}, valid until {until}; end it sooner with")
+        print(f"Invite {short} for {args.name}{of}, valid until {until}; end it sooner with")
         print(f"`antipestbot coordinator revoke --id {short}`. The one-time link:")
         print(f"https://t.me/{args.bot_username}?start={code}")
         print(f"(Or let them send this to the bot: /start {code})")
@@ -220,13 +258,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not 1 <= args.days <= MAX_INVITE_DAYS:
                 raise SettingsError(f"--days must be a number from 1 to {MAX_INVITE_DAYS}.")
             args.bot_username = _invite_username(settings, args.bot_username)
+        if args.command == "school" and args.action == "add":
+            args.bot_username = _known_username(settings, args.bot_username)
+        if args.command == "school" and args.action == "poster" and args.telegram:
+            args.bot_username = _invite_username(settings, args.bot_username, "The Telegram code")
         app = build(settings, school=school)
         if args.command == "chat":
+            if args.school is not None:  # a typo would otherwise ask for the poster's code
+                args.school = cli_schools.school_for(cli_schools.board(app), args.school).slug
             logging.getLogger().setLevel(logging.WARNING)
-            chat_in_terminal(app, args.role, args.lang)
+            chat_in_terminal(app, args.role, args.lang, school=args.school)
             return 0
         if args.command == "coordinator":
             return _coordinator(app, args)
+        if args.command == "school":
+            return cli_schools.run(app, args)
         return _run(app, args)
     except (SettingsError, StartError, FlowError, VaultError, DatabaseError) as error:
         print(f"antipestbot: {error}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from support.clocks import FakeClock
 from support.fakebotapi import FakeBotApi
@@ -21,6 +22,13 @@ def env(tmp_path: Path) -> dict[str, str]:
         "ANTIPEST_DB": str(tmp_path / "data" / "antipest.db"),
         "ANTIPEST_SECRET_KEY_FILE": str(tmp_path / "keys" / "secret.key"),
     }
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP client for the web chat's API (a browser tab without the browser)."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

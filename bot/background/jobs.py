@@ -16,9 +16,9 @@ from bot.background.retention import purge_due
 from bot.background.supervisor import Supervised, off_loop
 from bot.background.waker import Waker
 from bot.cases import reports
+from bot.cases.board import Board
 from bot.cases.context import Actor, Context
 from bot.clock import Clock, stamp, system_clock
-from bot.schools.school import School
 from bot.storage import Stores
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,9 @@ VERBS: dict[str, Callable[[Context, dict[str, Any]], None]] = {
 
 
 class JobRunner:
-    def __init__(self, stores: Stores, school: School, clock: Clock = system_clock) -> None:
+    def __init__(self, stores: Stores, board: Board, clock: Clock = system_clock) -> None:
         self.stores = stores
-        self.school = school
+        self.board = board
         self.clock = clock
         self.on_enqueue: Callable[[], None] = lambda: None
         self.waker = Waker(clock, stores.jobs.next_due, IDLE_WAIT)
@@ -51,10 +51,13 @@ class JobRunner:
         """
         done = 0
         try:
-            purge_due(self.stores, self.school, self.clock())
+            schools = self.board.current()
+            purge_due(self.stores, schools, self.clock())
             now = stamp(self.clock)
-            ctx = Context(self.stores, self.school, Actor.system(), now)
             for job in self.stores.jobs.due(now):
+                # A job acts within its case's school only, by that school's rules.
+                school = schools[job["school"]]
+                ctx = Context(self.stores, school, Actor.system(), now, schools)
                 with self.stores.db.transaction():
                     VERBS[job["kind"]](ctx, job)
                     self.stores.jobs.done(job["id"], now)

@@ -27,13 +27,13 @@ from typing import Any
 
 from bot.background.supervisor import Supervised, off_loop
 from bot.background.waker import Waker
+from bot.cases.board import Board
 from bot.cases.notifications import held_until, notification_screen
 from bot.channels.base import DeliveryError
 from bot.clock import Clock, stamp, system_clock
 from bot.core.i18n import pick_locale
 from bot.core.model import Identity, Limits, Outbound
 from bot.core.render import TELEGRAM_SIZED, Renderer
-from bot.schools.school import School
 from bot.storage import Stores
 from bot.storage.coordinators import CONSOLE_ID
 from bot.storage.outbox import REPLY
@@ -123,7 +123,7 @@ class OutboxSender:
     def __init__(
         self,
         stores: Stores,
-        school: School,
+        board: Board,
         renderer: Renderer,
         send: Send,
         clock: Clock = system_clock,
@@ -141,7 +141,7 @@ class OutboxSender:
         self.max_delay = max_delay
         self.only_chat = only_chat  # the terminal delivers to its own user only
         self.stores = stores
-        self.school = school
+        self.board = board  # each row is about one school: its hours, its coordinators
         self.renderer = renderer
         self.send = send
         self.clock = clock
@@ -179,7 +179,7 @@ class OutboxSender:
             chat = str(row["telegram_id"])
         else:
             code = self.stores.reports.code_of(row["report"])
-            reporter = self.stores.reports.reporter(code) if code else None
+            reporter = self.stores.reports.reporter(code, row["school"]) if code else None
             contact = json.loads(reporter["contact"]) if reporter else {}
             if reporter is None or "chat" not in contact:  # purged, or the reporter was forgotten
                 return None
@@ -252,7 +252,8 @@ class OutboxSender:
             with self.stores.db.transaction():
                 self.stores.outbox.retry(row["id"], row["attempts"], self._paused[chat])
             return None
-        held = held_until(self.stores, self.school, row["payload"], now)
+        school = self.board.current()[row["school"]]
+        held = held_until(self.stores, school, row["payload"], now)
         if held is not None:  # the reporter wants messages only in some hours: wait for them
             with self.stores.db.transaction():
                 self.stores.outbox.retry(row["id"], row["attempts"], held)
@@ -262,7 +263,9 @@ class OutboxSender:
     def _messages(self, row: dict, target: Target) -> list[Outbound]:
         if row["payload"]["event"] == REPLY:
             return list(target.replies)
-        screen = notification_screen(self.stores, self.school, row["payload"])
+        school = self.board.current()[row["school"]]
+        named = row["coordinator"] is not None and row["roles"] > 1
+        screen = notification_screen(self.stores, school, row["payload"], named=named)
         return self.renderer.render([screen], target.locale, target.audience, self.limits)
 
     def _mark_delivered(self) -> None:
@@ -281,15 +284,20 @@ class OutboxSender:
         now = stamp(self.clock)
         with self.stores.db.transaction():
             self.stores.outbox.cancel(row["id"])
-            report = self.stores.reports.get(payload["code"]) if "code" in payload else None
+            school = row["school"]
+            known = "code" in payload
+            report = (
+                self.stores.reports.get(payload["code"], frozenset({school})) if known else None
+            )
             if report is not None and report.assignee == row["coordinator"]:
-                for coordinator in self.stores.coordinators.active():
+                for coordinator in self.stores.coordinators.active_in(school):
                     self.stores.outbox.enqueue(
                         f"{row['key']}:to:{coordinator.id}",
                         payload,
                         now,
                         channel=coordinator.channel,
                         coordinator=coordinator.id,
+                        school=school,
                     )
         log.info("outbox_cancelled key=%s", row["key"])
 
@@ -300,11 +308,16 @@ class OutboxSender:
             return  # never a chain of failure notices; a reply to a user is about no case
         now = stamp(self.clock)
         notice = {"event": "delivery_failed", "code": payload["code"], "at": now}
-        for coordinator in self.stores.coordinators.active():
+        for coordinator in self.stores.coordinators.active_in(row["school"]):
             if coordinator.id != row["coordinator"]:
                 key = f"delivery_failed:{row['id']}:{coordinator.id}"
                 self.stores.outbox.enqueue(
-                    key, notice, now, channel=coordinator.channel, coordinator=coordinator.id
+                    key,
+                    notice,
+                    now,
+                    channel=coordinator.channel,
+                    coordinator=coordinator.id,
+                    school=row["school"],
                 )
 
     def _failed(self, row: dict, error: DeliveryError, attempts: int | None = None) -> str | None:

@@ -13,40 +13,61 @@ from datetime import datetime, timedelta
 
 from bot.cases.context import SYSTEM
 from bot.core.model import Media
+from bot.schools.registry import Schools
 from bot.schools.school import School
 from bot.storage import Stores, audit
 
 log = logging.getLogger(__name__)
 
-LAST_PURGE = "last_purge_day"
+LAST_PURGE = "last_purge_day:{school}"  # each school purges on its own local day
+LAST_TIDY = "last_tidy_day"  # what belongs to no school, once a day on the board's clock
 SESSION_DAYS = 30  # a conversation untouched this long is forgotten
 DELIVERY_DAYS = 7  # Telegram redelivers for at most a day; a week is plenty
 
 
-def purge_due(stores: Stores, school: School, now: datetime) -> int:
-    """Purge once per local day; returns how many cases were deleted."""
-    today = now.astimezone(school.zone).date().isoformat()
-    last = stores.meta.get(LAST_PURGE)
-    if last and last >= today:
-        return 0
-    with stores.db.transaction():
-        purged = purge(stores, school, now)
-        stores.meta.put(LAST_PURGE, today)
+def purge_due(stores: Stores, schools: Schools, now: datetime) -> int:
+    """Purge each school once per its local day (removed schools too: their old cases still
+    go when their time comes); returns how many cases were deleted."""
+    purged = 0
+    for school in schools.by_id.values():
+        today = now.astimezone(school.zone).date().isoformat()
+        key = LAST_PURGE.format(school=school.id)
+        last = stores.meta.get(key)
+        if last and last >= today:
+            continue
+        with stores.db.transaction():
+            purged += purge(stores, school, now)
+            stores.meta.put(key, today)
+    today = now.astimezone(schools.defaults.zone).date().isoformat()
+    last = stores.meta.get(LAST_TIDY)
+    if not last or last < today:
+        with stores.db.transaction():
+            tidy(stores, now)
+            stores.meta.put(LAST_TIDY, today)
     return purged
 
 
 def purge(stores: Stores, school: School, now: datetime) -> int:
-    """Delete closed cases older than the retention period, keeping only their counts."""
+    """Delete a school's closed cases older than its retention period, keeping only their
+    counts."""
     limit = (now - timedelta(days=school.retention_days)).isoformat(timespec="seconds")
     at = now.isoformat(timespec="seconds")
-    cases = stores.reports.closed_before(limit)
+    cases = stores.reports.closed_before(school.id, limit)
     for case in cases:
-        stores.counts.add_case(case.created[:7], case.role, case.kind, case.place or "")
-        for token in stores.reports.evidence(case.code):  # photos kept here go with their case
+        stores.counts.add_case(school.id, case.created[:7], case.role, case.kind, case.place or "")
+        # Photos kept here go with their case.
+        for token in stores.reports.evidence(case.code, school.id):
             stores.web.forget_photo(Media.from_token(token).file_id)
         stores.reports.purge(case.id)
-        audit.record(stores.db, at, SYSTEM, "case_purged", case.code)
-    # Half-typed answers of people who went away, and the record of handled update ids.
+        audit.record(stores.db, at, SYSTEM, "case_purged", case.code, school.id)
+    if cases:
+        log.info("retention_purge school=%s cases=%s", school.id, len(cases))
+    return len(cases)
+
+
+def tidy(stores: Stores, now: datetime) -> None:
+    """What belongs to nobody's case: half-typed answers of people who went away, web photos
+    of reports never sent, and the record of handled update ids."""
     idle = (now - timedelta(days=SESSION_DAYS)).isoformat(timespec="seconds")
     stores.sessions.forget_idle(idle)
     # Web photos of reports never sent: their drafts were just forgotten with the sessions.
@@ -54,6 +75,3 @@ def purge(stores: Stores, school: School, now: datetime) -> int:
     stores.deliveries.forget_before(
         (now - timedelta(days=DELIVERY_DAYS)).isoformat(timespec="seconds")
     )
-    if cases:
-        log.info("retention_purge cases=%s", len(cases))
-    return len(cases)

@@ -37,7 +37,8 @@ Closing = Literal["already_closed", "closed", "followup_planned"]
 def find_case(ctx: Context, code: str, *, open_only: bool = False) -> Report:
     """The case a coordinator acts on, checked again; refused when they may not."""
     ctx.coordinator_id()
-    report = ctx.stores.reports.get(code)
+    # Another school's case reads exactly as a code that exists nowhere.
+    report = ctx.stores.reports.get(code, ctx.sees())
     if report is None:
         raise Refused(Text(N_("I cannot find case {case}."), {"case": code}))
     if open_only and report.status == "closed":
@@ -48,14 +49,14 @@ def find_case(ctx: Context, code: str, *, open_only: bool = False) -> Report:
 def open_case(ctx: Context, code: str) -> Report:
     """Read a case: who read which case is audited too."""
     report = find_case(ctx, code)
-    ctx.record(events.CASE_OPENED, report.code)
+    ctx.record(events.CASE_OPENED, report.code, report.school)
     return report
 
 
 def require_reachable(ctx: Context, code: str) -> Report:
     """An open case whose reporter can still be written to."""
     report = find_case(ctx, code, open_only=True)
-    if not ctx.stores.reports.reachable(report.code):
+    if not ctx.stores.reports.reachable(report.code, report.school):
         raise Refused(Text(UNREACHABLE, {"case": report.code}))
     return report
 
@@ -65,39 +66,40 @@ def claim(ctx: Context, code: str) -> None:
     me = ctx.coordinator_id()
     if report.assignee == me:
         raise Refused(Text(N_("You already have {case}."), {"case": report.code}))
-    if not ctx.stores.reports.claim(report.code, me, ctx.now):
-        holder = ctx.stores.reports.get(report.code)
+    if not ctx.stores.reports.claim(report.code, report.school, me, ctx.now):
+        holder = ctx.stores.reports.get(report.code, frozenset({report.school}))
         name = holder.assignee_name if holder else "?"
         raise Refused(
             Text(
                 N_("Case {case} is already claimed by {name}."), {"case": report.code, "name": name}
             )
         )
-    ctx.record(events.CASE_CLAIMED, report.code)
+    ctx.record(events.CASE_CLAIMED, report.code, report.school)
 
 
 def set_status(ctx: Context, code: str, status: str) -> None:
     report = find_case(ctx, code, open_only=True)
     if status not in STATUSES:
         raise Refused(Text(N_("That status does not exist.")))
-    ctx.stores.reports.set_status(report.code, status, ctx.now)
-    ctx.record(events.status_set(status), report.code)
+    ctx.stores.reports.set_status(report.code, report.school, status, ctx.now)
+    ctx.record(events.status_set(status), report.code, report.school)
 
 
-def set_phase(ctx: Context, code: str, phase: str) -> None:
-    """`phase` is "1" to "6"; `School.phases_in` says what each is called."""
+def set_phase(ctx: Context, code: str, phase: str) -> Report:
+    """`phase` is "1" to "6"; the case's school's `School.phases_in` says what each is called."""
     report = find_case(ctx, code, open_only=True)
     if phase not in PHASES:
         raise Refused(Text(N_("That phase does not exist.")))
-    ctx.stores.reports.set_phase(report.code, int(phase), ctx.now)
-    ctx.record(events.phase_set(phase), report.code)
+    ctx.stores.reports.set_phase(report.code, report.school, int(phase), ctx.now)
+    ctx.record(events.phase_set(phase), report.code, report.school)
+    return report
 
 
 def add_note(ctx: Context, code: str, text: str) -> None:
     """Also on a closed case: what happened after closing belongs with it."""
     report = find_case(ctx, code)
-    ctx.stores.reports.add_note(report.code, ctx.coordinator_id(), text, ctx.now)
-    ctx.record(events.NOTE_ADDED, report.code)
+    ctx.stores.reports.add_note(report.code, report.school, ctx.coordinator_id(), text, ctx.now)
+    ctx.record(events.NOTE_ADDED, report.code, report.school)
 
 
 def message_reporter(ctx: Context, code: str, text: str) -> bool:
@@ -108,20 +110,27 @@ def message_reporter(ctx: Context, code: str, text: str) -> bool:
     """
     report = find_case(ctx, code)
     me = ctx.coordinator_id()
-    if ctx.stores.reports.reachable(report.code):
-        message = ctx.stores.threads.add(report.code, TO_REPORTER, me, text, ctx.now)
+    if ctx.stores.reports.reachable(report.code, report.school):
+        message = ctx.stores.threads.add(report.code, report.school, TO_REPORTER, me, text, ctx.now)
         if notify_reporter(
-            ctx.stores, "to_reporter", report.code, ctx.now, str(message), message=message
+            ctx.stores,
+            "to_reporter",
+            report.code,
+            report.school,
+            ctx.now,
+            str(message),
+            message=message,
         ):
-            ctx.record(events.MESSAGE_SENT, report.code)
+            ctx.record(events.MESSAGE_SENT, report.code, report.school)
             return True
-    ctx.stores.reports.add_note(report.code, me, text, ctx.now)
-    ctx.record(events.MESSAGE_NOT_SENT, report.code)
+    ctx.stores.reports.add_note(report.code, report.school, me, text, ctx.now)
+    ctx.record(events.MESSAGE_NOT_SENT, report.code, report.school)
     return False
 
 
-def close(ctx: Context, code: str, outcome: str, note: str) -> Closing:
-    """Close a case with an outcome and plan the follow-up question to its reporter.
+def close(ctx: Context, code: str, outcome: str, note: str) -> tuple[Closing, int]:
+    """Close a case with an outcome and plan the follow-up question to its reporter; how it
+    went, and the case's school (whose follow-up days count).
 
     "already_closed" when someone else closed it meanwhile: nothing changes then, and the
     question is not planned twice. No follow-up is planned for a reporter who cannot be reached.
@@ -130,26 +139,27 @@ def close(ctx: Context, code: str, outcome: str, note: str) -> Closing:
     if outcome not in OUTCOMES:
         raise Refused(Text(N_("Choose an outcome first.")))
     stores = ctx.stores
-    if not stores.reports.close(report.code, outcome, note, ctx.now):
-        return "already_closed"
-    ctx.record(events.CASE_CLOSED, report.code)
-    if not stores.reports.reachable(report.code):
-        return "closed"
-    school = ctx.school
+    if not stores.reports.close(report.code, report.school, outcome, note, ctx.now):
+        return "already_closed", report.school
+    ctx.record(events.CASE_CLOSED, report.code, report.school)
+    if not stores.reports.reachable(report.code, report.school):
+        return "closed", report.school
+    school = ctx.school_of(report.school)
     followup = add_school_days(datetime.fromisoformat(ctx.now), school.followup_days, school)
     stores.jobs.schedule(
         f"followup:{report.code}:{ctx.now}",
         "followup",
         report.code,
+        report.school,
         followup.isoformat(timespec="seconds"),
     )
-    return "followup_planned"
+    return "followup_planned", report.school
 
 
 def reopen(ctx: Context, code: str) -> None:
     """Open a closed case again; its pending follow-up question is not asked any more."""
     report = find_case(ctx, code)
-    if not ctx.stores.reports.reopen(report.code, ctx.now):
+    if not ctx.stores.reports.reopen(report.code, report.school, ctx.now):
         raise Refused(Text(N_("Case {case} is already open."), {"case": report.code}))
-    ctx.stores.jobs.cancel(report.code, "followup", ctx.now)
-    ctx.record(events.CASE_REOPENED, report.code)
+    ctx.stores.jobs.cancel(report.code, report.school, "followup", ctx.now)
+    ctx.record(events.CASE_REOPENED, report.code, report.school)

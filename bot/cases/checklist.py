@@ -7,6 +7,7 @@ numbered from 1 in the order below, which is how ticks are stored: never reorder
 from __future__ import annotations
 
 from bot.cases import events
+from bot.cases.casework import find_case
 from bot.cases.context import Context
 from bot.core.i18n import N_
 from bot.core.model import Refused, Text
@@ -53,20 +54,19 @@ ITEMS = (
 )
 
 
-def counts(stores: Stores, code: str) -> dict[str, int]:
+def counts(stores: Stores, code: str, school: int) -> dict[str, int]:
     """How many items are ticked, and how many there are: `{done}` and `{total}` in labels."""
-    return {"done": len(stores.checklists.ticks(code)), "total": len(ITEMS)}
+    return {"done": len(stores.checklists.ticks(code, school)), "total": len(ITEMS)}
 
 
 def tick(ctx: Context, code: str, item: str) -> bool:
     """Tick item `item` ("1" to "17") of an open case, or untick it; True when it is ticked now."""
     me = ctx.coordinator_id()
-    report = ctx.stores.reports.get(code)
-    if report is None or report.status == "closed":
-        # Read-only once closed (the button is not offered then; data can be forged).
-        raise Refused(Text(N_("Case {case} is closed. Reopen it first."), {"case": code}))
+    # Checked like every verb (within the coordinator's schools, open): the session's case was
+    # checked when it was opened, but a role can end since, and data can be forged.
+    report = find_case(ctx, code, open_only=True)
     if not item.isdigit() or not 1 <= int(item) <= len(ITEMS):
         raise Refused(Text(N_("That item is not on the checklist.")))
-    ticked = ctx.stores.checklists.toggle(code, int(item), me, ctx.now)
-    ctx.record(events.checklist_toggled(item, ticked), code)
+    ticked = ctx.stores.checklists.toggle(report.code, report.school, int(item), me, ctx.now)
+    ctx.record(events.checklist_toggled(item, ticked), report.code, report.school)
     return ticked

@@ -13,6 +13,7 @@ from typing import Literal
 
 from bot.core.i18n import N_
 from bot.core.model import Refused, Text
+from bot.schools.registry import Schools
 from bot.schools.school import School
 from bot.storage import Stores, audit
 
@@ -57,12 +58,28 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """One case action: where it happens (stores, school), who does it, and when (UTC ISO)."""
+    """One case action: where it happens (stores, school), who does it, and when (UTC ISO).
+
+    `school` is the school of the conversation or job; `scope` the schools whose cases the actor
+    may see (a coordinator's roles; empty: `school` alone). A case's own rules (hours, phases,
+    follow-up days) are its school's: `school_of(report)`.
+    """
 
     stores: Stores
     school: School
     actor: Actor
     now: str
+    schools: Schools | None = None  # the board's schools (None: `school` is the only one)
+    scope: frozenset[int] = frozenset()
+
+    def sees(self) -> frozenset[int]:
+        """The school ids whose cases this actor may find."""
+        return self.scope or frozenset({self.school.id})
+
+    def school_of(self, school_id: int) -> School:
+        if self.schools is None or school_id == self.school.id:
+            return self.school
+        return self.schools[school_id]
 
     def coordinator_id(self) -> int:
         """The acting coordinator's id; refused for anyone else (button data can be forged)."""
@@ -70,8 +87,9 @@ class Context:
             raise Refused(Text(ONLY_COORDINATORS))
         return self.actor.coordinator_id
 
-    def record(self, action: str, code: str) -> None:
-        """Audit-log what the actor did to case `code` (never content), and log the event."""
-        audit.record(self.stores.db, self.now, self.actor.audit, action, code)
+    def record(self, action: str, code: str, school: int) -> None:
+        """Audit-log what the actor did to case `code` of `school` (never content), and log
+        the event."""
+        audit.record(self.stores.db, self.now, self.actor.audit, action, code, school)
         if self.actor.kind != "system":  # a job is logged once, by the runner (`job_done`)
             log.info("%s case=%s actor=%s", action, code, self.actor.audit)

@@ -89,10 +89,11 @@ def coarse_time(school: School, iso: str) -> Text:
 
 
 def history(stores: Stores, school: School, locale: str, code: str) -> list[Text]:
-    """Who did what when, oldest first; phase changes name the phase in `locale`."""
+    """Who did what when, oldest first; phase changes name the phase in `locale`. `school` is
+    the case's own school."""
     phases = school.phases_in(locale)
     entries = []
-    for row in audit.history(stores.db, code):
+    for row in audit.history(stores.db, code, school.id):
         action = row["action"]
         if action.startswith(PHASE):
             what = Text(N_("phase: {phase}"), {"phase": phases[int(action[len(PHASE) :]) - 1]})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -74,24 +75,25 @@ EVENING = time(19, 0)
 
 
 def notify_coordinators(
-    stores: Stores, event: str, code: str, now: str, occasion: str = "", **extra: Any
+    stores: Stores, event: str, code: str, school: int, now: str, occasion: str = "", **extra: Any
 ) -> None:
-    """To the coordinator who has the case, or to every active coordinator if nobody has it.
+    """To the coordinator who has the case, or to every coordinator of its school if nobody has
+    it. Never to anyone outside the case's school.
 
     Each through their own channel: the console coordinator reads them in the terminal. A
     reporter's activity goes out a few minutes late, and not again while a notice of the same
     kind about the case still waits for that coordinator (a flood of messages is one notice).
     """
-    report = stores.reports.get(code)
+    report = stores.reports.get(code, frozenset({school}))
     assignee = report.assignee if report else None
-    active = stores.coordinators.active()
+    active = stores.coordinators.active_in(school)
     # Nobody listening has it (the one who had it left): everyone hears about it.
     targets = [c for c in active if assignee in (None, c.id)] or active
     payload = {"event": event, "code": code, "at": now, **extra}
     delayed = event in REPORTER_ACTIVITY
     not_before = _later(now, random.uniform(*ACTIVITY_DELAY)) if delayed else None
     for coordinator in targets:
-        if delayed and stores.outbox.waiting(event, code, coordinator.id):
+        if delayed and stores.outbox.waiting(event, code, school, coordinator.id):
             continue  # the waiting notice counts this one too when it is sent
         key = f"{event}:{code}:{occasion}:{coordinator.id}"
         stores.outbox.enqueue(
@@ -101,27 +103,28 @@ def notify_coordinators(
             channel=coordinator.channel,
             coordinator=coordinator.id,
             not_before=not_before,
+            school=school,
         )
 
 
 def notify_reporter(
-    stores: Stores, event: str, code: str, now: str, occasion: str, **extra: Any
+    stores: Stores, event: str, code: str, school: int, now: str, occasion: str, **extra: Any
 ) -> bool:
     """Queue a message to a case's reporter; False when nothing can reach them any more."""
-    reporter = stores.reports.reporter(code)
+    reporter = stores.reports.reporter(code, school)
     contact = json.loads(reporter["contact"]) if reporter else {}
     if reporter is None or "chat" not in contact:  # the reporter asked to be forgotten
         return False
     channel = contact.get("channel", "telegram")
     payload = {"event": event, "code": code, "at": now, **extra}
     key = f"{event}:{code}:{occasion}"
-    stores.outbox.enqueue(key, payload, now, channel=channel, report=reporter["id"])
+    stores.outbox.enqueue(key, payload, now, channel=channel, report=reporter["id"], school=school)
     return True
 
 
-def prefs_for_case(stores: Stores, code: str) -> ReporterPrefs:
+def prefs_for_case(stores: Stores, code: str, school: int) -> ReporterPrefs:
     """How the reporter of `code` wants the bot's messages; the defaults when nobody is known."""
-    reporter = stores.reports.reporter(code)
+    reporter = stores.reports.reporter(code, school)
     key = reporter["reporter"] if reporter else None
     return stores.reporter_prefs.get(key) if key else ReporterPrefs()
 
@@ -136,7 +139,7 @@ def held_until(stores: Stores, school: School, payload: dict[str, Any], now: str
     """When a message to a reporter may go out, if not now: the start of their chosen hours."""
     if payload.get("event") not in TO_REPORTER_EVENTS:
         return None
-    if prefs_for_case(stores, payload["code"]).hours != "after_school":
+    if prefs_for_case(stores, payload["code"], school.id).hours != "after_school":
         return None
     start, end = after_school(school)
     local = datetime.fromisoformat(now).astimezone(school.zone)
@@ -147,7 +150,21 @@ def held_until(stores: Stores, school: School, payload: dict[str, Any], now: str
     return opens.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def notification_screen(stores: Stores, school: School, payload: dict[str, Any]) -> Screen:
+def notification_screen(
+    stores: Stores, school: School, payload: dict[str, Any], *, named: bool = False
+) -> Screen:
+    """`named`: the receiver coordinates several schools, so the school is named first."""
+    screen = _notification_screen(stores, school, payload)
+    if not named:
+        return screen
+    name = Text(SCHOOL_LINE, {"school": school.name or school.slug})
+    return replace(screen, texts=(name, *screen.texts))
+
+
+SCHOOL_LINE = N_("🏫 {school}")
+
+
+def _notification_screen(stores: Stores, school: School, payload: dict[str, Any]) -> Screen:
     code, event = payload["code"], payload["event"]
     open_case = ((Choice(Text(N_("Open {case}"), {"case": code}), "open", code),),)
     if event == "new_report":
@@ -161,7 +178,7 @@ def notification_screen(stores: Stores, school: School, payload: dict[str, Any])
         )
         return Screen((text,), rows=open_case)
     if event in ACTIVITY_TEXTS:
-        count = _activity_count(stores, payload)
+        count = _activity_count(stores, school.id, payload)
         one, several = ACTIVITY_TEXTS[event]
         text = Text(one if count <= 1 else several, {"case": code, "count": count})
         return Screen((text,), rows=open_case)
@@ -171,27 +188,36 @@ def notification_screen(stores: Stores, school: School, payload: dict[str, Any])
             (Text(COORDINATOR_EVENTS[event], {"case": code, "answer": answer}),), rows=open_case
         )
     if event == "to_reporter":
-        return _teaser(stores, code, READ_MESSAGE, str(payload["message"]))
+        reference = message_reference(stores, code, school.id, int(payload["message"]))
+        return _teaser(stores, code, school.id, READ_MESSAGE, reference)
     if event == "followup":
-        return _teaser(stores, code, READ_FOLLOWUP, code)
+        return _teaser(stores, code, school.id, READ_FOLLOWUP, code)
     raise ValueError(f"unknown outbox event {event!r}")
 
 
-def _teaser(stores: Stores, code: str, trigger: str, arg: str) -> Screen:
+def message_reference(stores: Stores, code: str, school: int, message: int) -> str:
+    """What a reporter's "read the message" button carries: the case and the message's number
+    within it ("K7QX-2M.2"). Never the message's row id, which counts over the whole board and
+    would tell a reporter how much other schools write."""
+    return f"{code}.{stores.threads.number_of(message, code, school)}"
+
+
+def _teaser(stores: Stores, code: str, school: int, trigger: str, arg: str) -> Screen:
     """What a reporter's lock screen may show: that there is a message, not what it is about."""
     read = ((Choice(Text(READ), trigger, arg),),)
-    return Screen((Text(NEW_MESSAGE),), rows=read, quiet=prefs_for_case(stores, code).quiet)
+    quiet = prefs_for_case(stores, code, school).quiet
+    return Screen((Text(NEW_MESSAGE),), rows=read, quiet=quiet)
 
 
-def _activity_count(stores: Stores, payload: dict[str, Any]) -> int:
+def _activity_count(stores: Stores, school: int, payload: dict[str, Any]) -> int:
     """How much the reporter sent since the notice was queued (it stood for all of it)."""
     code = payload["code"]
     if payload["event"] == "reporter_evidence":
-        return stores.reports.evidence_count(code) - int(payload.get("before", 0))
+        return stores.reports.evidence_count(code, school) - int(payload.get("before", 0))
     since = payload["at"]
     return sum(
         1
-        for message in stores.threads.of(code)
+        for message in stores.threads.of(code, school)
         if message["direction"] == FROM_REPORTER and message["created"] >= since
     )
 

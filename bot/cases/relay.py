@@ -17,7 +17,7 @@ from bot.core.i18n import N_
 from bot.core.model import Refused, Text
 from bot.storage.reporter_prefs import ReporterPrefs
 from bot.storage.reports import Report
-from bot.storage.threads import FROM_REPORTER, TO_REPORTER
+from bot.storage.threads import FROM_REPORTER
 
 FOLLOWUP_ANSWERS = ("yes", "a_bit", "no")
 # A "read" button pressed after /vergeet, or after the retention purge deleted the case.
@@ -30,18 +30,16 @@ GONE = N_(
 
 def own_case(ctx: Context, code: str) -> Report:
     """The acting reporter's own report `code`; refused for anyone else's, or none."""
-    reporter = ctx.stores.reports.reporter(code)
-    report = ctx.stores.reports.get(code)
     key = ctx.actor.reporter_key
-    if reporter is None or report is None or key is None or reporter["reporter"] != key:
+    report = ctx.stores.reports.own(code, key) if key else None
+    if report is None:
         raise Refused(Text(N_("I cannot find that report among yours.")))
     return report
 
 
 def _owns(ctx: Context, code: str) -> bool:
-    reporter = ctx.stores.reports.reporter(code)
     key = ctx.actor.reporter_key
-    return reporter is not None and key is not None and reporter["reporter"] == key
+    return key is not None and ctx.stores.reports.own(code, key) is not None
 
 
 def read_message(ctx: Context, message: str) -> tuple[str, str]:
@@ -50,8 +48,18 @@ def read_message(ctx: Context, message: str) -> tuple[str, str]:
     Refused kindly when it is gone or not theirs: the button's data can be forged, and an old
     button outlives /vergeet and the purge. Reading is not audited: when a child reads is theirs.
     """
-    found = ctx.stores.threads.get(int(message)) if message.isdigit() else None
-    if found is None or found["direction"] != TO_REPORTER or not _owns(ctx, found["code"]):
+    key = ctx.actor.reporter_key
+    code, _dot, number = message.rpartition(".")
+    threads = ctx.stores.threads
+    if key is None:
+        found = None
+    elif code and number.isdigit():  # "K7QX-2M.2": the case's second message to its reporter
+        found = threads.to_reporter_at(code, int(number), key)
+    elif message.isdigit():  # a button sent before messages were numbered per case
+        found = threads.to_reporter(int(message), key)
+    else:
+        found = None
+    if found is None:  # one query, whoever's message it is (see ThreadStore.to_reporter)
         raise Refused(Text(GONE))
     return found["code"], found["text"]
 
@@ -77,20 +85,22 @@ def prefs(ctx: Context) -> ReporterPrefs:
 
 def send_to_case(ctx: Context, code: str, text: str) -> None:
     report = own_case(ctx, code)
-    message = ctx.stores.threads.add(report.code, FROM_REPORTER, None, text, ctx.now)
-    notify_coordinators(ctx.stores, "reporter_message", report.code, ctx.now, str(message))
-    ctx.record(events.REPORTER_MESSAGE, report.code)
+    school = report.school
+    message = ctx.stores.threads.add(report.code, school, FROM_REPORTER, None, text, ctx.now)
+    notify_coordinators(ctx.stores, "reporter_message", report.code, school, ctx.now, str(message))
+    ctx.record(events.REPORTER_MESSAGE, report.code, school)
 
 
 def add_evidence(ctx: Context, code: str, file_ids: Iterable[str]) -> None:
     report = own_case(ctx, code)
-    before = ctx.stores.reports.evidence_count(report.code)
+    school = report.school
+    before = ctx.stores.reports.evidence_count(report.code, school)
     for file_id in file_ids:
-        ctx.stores.reports.add_evidence(report.code, file_id)
+        ctx.stores.reports.add_evidence(report.code, school, file_id)
     notify_coordinators(
-        ctx.stores, "reporter_evidence", report.code, ctx.now, ctx.now, before=before
+        ctx.stores, "reporter_evidence", report.code, school, ctx.now, ctx.now, before=before
     )
-    ctx.record(events.EVIDENCE_ADDED, report.code)
+    ctx.record(events.EVIDENCE_ADDED, report.code, school)
 
 
 def answer_followup(ctx: Context, code: str, answer: str) -> bool:
@@ -108,10 +118,13 @@ def answer_followup(ctx: Context, code: str, answer: str) -> bool:
                 {"case": report.code},
             )
         )
-    ctx.record(events.followup_answered(answer), report.code)
+    school = report.school
+    ctx.record(events.followup_answered(answer), report.code, school)
     if answer == "yes":
         return False
-    ctx.stores.reports.reopen(report.code, ctx.now)
-    notify_coordinators(ctx.stores, "reopened", report.code, ctx.now, ctx.now, answer=answer)
-    ctx.record(events.CASE_REOPENED, report.code)
+    ctx.stores.reports.reopen(report.code, school, ctx.now)
+    notify_coordinators(
+        ctx.stores, "reopened", report.code, school, ctx.now, ctx.now, answer=answer
+    )
+    ctx.record(events.CASE_REOPENED, report.code, school)
     return True

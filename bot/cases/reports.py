@@ -57,6 +57,7 @@ class OwnReport:
     created: str
     status: str
     reads: str  # the msgid that tells the reporter where it stands
+    school: int = 1
 
 
 def kinds_of(answers: Mapping[str, Any]) -> list[str]:
@@ -104,21 +105,26 @@ def submit(ctx: Context, answers: Mapping[str, Any], role: str, contact: Identit
     created = datetime.fromisoformat(ctx.now)
     due = add_school_hours(created, school.promise_hours, school).isoformat(timespec="seconds")
     overdue = add_school_hours(created, 2 * school.promise_hours, school)
-    code = stores.reports.create(_reporter_key(ctx), reach, dict(answers), ctx.now, role, due)
+    # The report belongs to the conversation's school, for good.
+    code = stores.reports.create(
+        _reporter_key(ctx), reach, dict(answers), ctx.now, role, due, school=school.id
+    )
     stores.hourly.record(_reporter_key(ctx), ctx.now)
-    stores.jobs.schedule(f"remind:{code}", "remind", code, due)
-    stores.jobs.schedule(f"overdue:{code}", "overdue", code, overdue.isoformat(timespec="seconds"))
-    notify_coordinators(stores, "new_report", code, ctx.now, kind=answers["kind"])
+    stores.jobs.schedule(f"remind:{code}", "remind", code, school.id, due)
+    stores.jobs.schedule(
+        f"overdue:{code}", "overdue", code, school.id, overdue.isoformat(timespec="seconds")
+    )
+    notify_coordinators(stores, "new_report", code, school.id, ctx.now, kind=answers["kind"])
     log.info("report_created case=%s", code)
     return code
 
 
 def remind(ctx: Context, code: str, event: Literal["remind", "overdue"]) -> None:
     """Remind every coordinator of a case nobody has claimed yet; nothing once it is claimed."""
-    report = ctx.stores.reports.get(code)
+    report = ctx.stores.reports.get(code, ctx.sees())
     if report and report.status == "new" and report.assignee is None:
-        notify_coordinators(ctx.stores, event, code, ctx.now)
-        ctx.record(events.reminded(event), code)
+        notify_coordinators(ctx.stores, event, code, report.school, ctx.now)
+        ctx.record(events.reminded(event), code, report.school)
 
 
 def ask_followup(ctx: Context, code: str, occasion: str) -> None:
@@ -126,17 +132,19 @@ def ask_followup(ctx: Context, code: str, occasion: str) -> None:
 
     Recorded as asked only when it was queued: a forgotten reporter cannot be asked.
     """
-    report = ctx.stores.reports.get(code)
-    closed = report is not None and report.status == "closed"
-    if closed and notify_reporter(ctx.stores, "followup", code, ctx.now, occasion):
-        ctx.record(events.FOLLOWUP_ASKED, code)
+    report = ctx.stores.reports.get(code, ctx.sees())
+    if report is None or report.status != "closed":
+        return
+    if notify_reporter(ctx.stores, "followup", code, report.school, ctx.now, occasion):
+        ctx.record(events.FOLLOWUP_ASKED, code, report.school)
 
 
 def own_reports(ctx: Context) -> list[OwnReport]:
     """The acting reporter's newest reports, each with where it stands."""
     rows = ctx.stores.reports.by_reporter(_reporter_key(ctx))[:LISTED]
     return [
-        OwnReport(row["code"], row["created"], row["status"], _reads(row, ctx.now)) for row in rows
+        OwnReport(row["code"], row["created"], row["status"], _reads(row, ctx.now), row["school"])
+        for row in rows
     ]
 
 

@@ -121,9 +121,11 @@ class TerminalChannel:
         stdin: TextIO = sys.stdin,
         out: TextIO = sys.stdout,
         idle: float = IDLE_CHECK,
+        school: str | None = None,
     ) -> None:
         user = TERMINAL_USERS[role]
-        self.who = Identity("terminal", user, user, lang, role=role)
+        # `school`: the slug of the school whose computer this is (`chat --school`).
+        self.who = Identity("terminal", user, user, lang, role=role, school=school)
         self.only_chat = user  # this process shows its own user's messages only
         self.default_locale = lang
         self.renderer = renderer

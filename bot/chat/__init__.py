@@ -17,6 +17,7 @@ from bot.chat import (
     casework,
     checklist,
     closing,
+    entry,
     onboarding,
     privacy,
     reporter,
@@ -26,6 +27,7 @@ from bot.chat import (
 )
 
 CAPABILITIES: tuple[ModuleType, ...] = (
+    entry,
     onboarding,
     privacy,
     signals,

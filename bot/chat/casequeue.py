@@ -14,6 +14,7 @@ from bot.chat.caseview import kind_label
 from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
 from bot.core.model import Choice, Text, lines
+from bot.schools.school import School
 from bot.schools.schooltime import school_day_hours, school_hours_between
 from bot.storage.reports import QueuedCase
 
@@ -26,9 +27,8 @@ REPORTERS = {
 PARENT = N_("parent")
 
 
-def waited(turn: Turn, since: str) -> Text:
-    """How long since `since`, in school time: hours within a school day, then days."""
-    school = turn.school
+def waited(turn: Turn, since: str, school: School) -> Text:
+    """How long since `since`, in `school`'s time: hours within a school day, then days."""
     start, now = datetime.fromisoformat(since), datetime.fromisoformat(turn.now)
     hours = school_hours_between(start, now, school)
     days = int(hours // school_day_hours(school))
@@ -52,12 +52,15 @@ def _line(turn: Turn, case: QueuedCase) -> Text:
     params = {
         "mark": MARKS[group],
         "case": case.code,
-        "waited": waited(turn, case.created),
+        "waited": waited(turn, case.created, turn.school_of(case.school)),
         "kind": kind_label(case.kind),
         "often": case_label("often", case.often),
         "reporter": reporter_label(case),
     }
     line = Text("{mark} {case} · {waited} · {kind} · {often} · {reporter}", params)
+    if len(turn.scope()) > 1:  # a coordinator of several schools sees whose case it is
+        name = turn.school_of(case.school).name or turn.school_of(case.school).slug
+        line = Text("{line} · 🏫 {school}", {"line": line, "school": name})
     if case.assignee_name is None:
         return line
     holder = Text(
@@ -68,9 +71,11 @@ def _line(turn: Turn, case: QueuedCase) -> Text:
 
 def queue_view(turn: Turn) -> ViewPart:
     stores = turn.stores
-    cases = stores.reports.open_cases(turn.now, LISTED)
+    schools = shown_schools(turn)
+    cases = stores.reports.open_cases(schools, turn.now, LISTED)
+    filters = school_filters(turn)
     if not cases:
-        return ViewPart(texts=[Text(N_("There are no open cases. 🎉"))])
+        return ViewPart(texts=[Text(N_("There are no open cases. 🎉"))], rows=filters)
     texts = [
         Text(N_("Open cases, most urgent first:")),
         Text(
@@ -81,11 +86,44 @@ def queue_view(turn: Turn) -> ViewPart:
         ),
         lines([_line(turn, case) for case in cases]),
     ]
-    more = stores.reports.count_open() - len(cases)
+    more = stores.reports.count_open(schools) - len(cases)
     if more > 0:
         texts.append(Text(N_("Not in this list: {n} more, the least urgent."), {"n": more}))
     rows = [(Choice(Text(N_("Open {case}"), {"case": c.code}), "open", c.code),) for c in cases]
-    return ViewPart(texts=texts, rows=rows)
+    return ViewPart(texts=texts, rows=[*rows, *filters])
+
+
+ALL_SCHOOLS = "all"
+
+
+def shown_schools(turn: Turn) -> frozenset[int]:
+    """The schools the queue shows: the one chosen (among the coordinator's own), else all of
+    the coordinator's. A forged or old choice falls back to all of them."""
+    scope = turn.scope()
+    chosen = str(turn.session.answers.get("queue_school", ""))
+    if chosen.isdigit() and int(chosen) in scope:
+        return frozenset({int(chosen)})
+    return scope
+
+
+def school_filters(turn: Turn) -> list[tuple[Choice, ...]]:
+    """For a coordinator of several schools: show one school's cases, or all of them."""
+    scope = turn.scope()
+    if len(scope) < 2:
+        return []
+    state = turn.session.state
+    shown = shown_schools(turn)
+    choices = [
+        Choice(
+            Text("{mark} {school}", {"mark": "🏫" if shown == {i} else "▫️", "school": name}),
+            "queue_school",
+            str(i),
+            state,
+        )
+        for i, name in zip(sorted(scope), turn.school_names(scope), strict=True)
+    ]
+    every = Choice(Text(N_("All my schools")), "queue_school", ALL_SCHOOLS, state)
+    return [tuple(choices[i : i + 2]) for i in range(0, len(choices), 2)] + [(every,)]
 
 
 VIEWS = {"queue": queue_view}

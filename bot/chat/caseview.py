@@ -15,6 +15,7 @@ from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
 from bot.core.model import Choice, Media, Screen, Text, lines
 from bot.core.textsafety import neutralise
+from bot.schools.school import School
 from bot.storage.reports import Report
 from bot.storage.threads import TO_REPORTER
 
@@ -90,7 +91,7 @@ def header(turn: Turn, report: Report, reachable: bool) -> list[Text]:
         Text(N_("Claimed by: {name}"), {"name": report.assignee_name or Text(N_("nobody yet"))}),
     ]
     if report.phase:
-        phase = turn.school.phases_in(turn.locale)[report.phase - 1]
+        phase = turn.school_of(report.school).phases_in(turn.locale)[report.phase - 1]
         texts.append(Text(N_("Phase: {phase}"), {"phase": phase}))
     outcome = outcome_label(turn, report)
     if outcome is not None:
@@ -113,7 +114,7 @@ def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, .
         offered.discard("claim")
     if not reachable:
         offered.discard("message")
-    if not stores.reports.evidence_count(code):
+    if not stores.reports.evidence_count(code, report.school):
         offered.discard("evidence")
     if not is_online(report):
         offered.discard("checklist")
@@ -121,7 +122,7 @@ def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, .
     if not earlier:
         offered.discard("earlier")
     state = turn.flows["coordinator"].states[turn.session.state]
-    params = {"case": code, "earlier": earlier, **checklist.counts(turn, code)}
+    params = {"case": code, "earlier": earlier, **checklist.counts(turn, report)}
     return [
         (Choice(Text(move.label, params), move.trigger, code, state.name),)
         for move in state.accepts
@@ -132,7 +133,7 @@ def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, .
 def case_view(turn: Turn) -> ViewPart:
     """What every action on a case answers with: the header and the actions that apply."""
     report = find_case(turn)
-    reachable = turn.stores.reports.reachable(report.code)
+    reachable = turn.stores.reports.reachable(report.code, report.school)
     return ViewPart(
         texts=[lines(header(turn, report, reachable))], rows=actions(turn, report, reachable)
     )
@@ -140,11 +141,11 @@ def case_view(turn: Turn) -> ViewPart:
 
 def whole_case(turn: Turn, report: Report) -> list[Screen]:
     """Everything about a case, for when it is opened: the details, then its photos."""
-    stores = turn.stores
+    stores, school = turn.stores, turn.school_of(report.school)
     about = [
         Text(
             N_("Case {case}, received {when}"),
-            {"case": report.code, "when": turn.school.local_time(report.created)},
+            {"case": report.code, "when": school.local_time(report.created)},
         ),
         Text(
             N_("About: {who}\nWhat: {kind}\nWhere: {place}\nHow often: {often}\nHow long: {since}"),
@@ -161,30 +162,31 @@ def whole_case(turn: Turn, report: Report) -> list[Screen]:
         else Text(N_("Reporter: no name given")),
     ]
     texts = [lines(about), Text(N_("Story:\n{story}"), {"story": neutralise(report.story)})]
-    texts += _thread(turn, report.code)
+    texts += _thread(turn, report)
     texts += [
         Text(
             N_("Note by {author}, {when}: {text}"),
             {
                 "author": note["author"],
-                "when": turn.school.local_time(note["created"]),
+                "when": school.local_time(note["created"]),
                 "text": neutralise(note["text"]),
             },
         )
-        for note in stores.reports.notes(report.code)
+        for note in stores.reports.notes(report.code, report.school)
     ]
-    history = events.history(turn.stores, turn.school, turn.locale, report.code)[-HISTORY_SHOWN:]
+    history = events.history(turn.stores, school, turn.locale, report.code)[-HISTORY_SHOWN:]
     if history:
         texts.append(Text(N_("History:\n{lines}"), {"lines": lines(history)}))
     if is_online(report):
-        texts += [checklist.progress(turn, report.code), Text(checklist.ONLINE_LINKS)]
-    return [Screen(tuple(texts)), *evidence(turn, report.code)]
+        texts += [checklist.progress(turn, report), Text(checklist.ONLINE_LINKS)]
+    return [Screen(tuple(texts)), *evidence(turn, report)]
 
 
-def evidence(turn: Turn, code: str) -> list[Screen]:
+def evidence(turn: Turn, report: Report) -> list[Screen]:
     """The case's photos, one message each, captioned with the case code; each goes out as it
     came in (a photo, or a file), and one that cannot be sent says so in one line."""
-    files = [Media.from_token(token) for token in turn.stores.reports.evidence(code)]
+    code = report.code
+    files = [Media.from_token(t) for t in turn.stores.reports.evidence(code, report.school)]
     screens = []
     for n, media in enumerate(files, start=1):
         params = {"case": code, "n": n, "total": len(files)}
@@ -199,25 +201,27 @@ def evidence(turn: Turn, code: str) -> list[Screen]:
     return screens
 
 
-def _thread(turn: Turn, code: str) -> list[Text]:
+def _thread(turn: Turn, report: Report) -> list[Text]:
     """The latest messages of the thread; how many came before them, when any did."""
-    thread = turn.stores.threads.of(code)
+    thread = turn.stores.threads.of(report.code, report.school)
     start = _page_start(thread, len(thread))
     turn.session.answers[THREAD_FROM] = start
-    said = [_said(turn, message) for message in thread[start:]]
+    school = turn.school_of(report.school)
+    said = [_said(school, message) for message in thread[start:]]
     if start:
         more = N_("{count} earlier messages are not shown: ⏪ Earlier messages.")
         said.insert(0, Text(more, {"count": start}))
     return said
 
 
-def earlier_messages(turn: Turn, code: str) -> list[Text]:
+def earlier_messages(turn: Turn, report: Report) -> list[Text]:
     """The messages just before the ones shown so far (oldest first); empty when none are."""
-    thread = turn.stores.threads.of(code)
+    thread = turn.stores.threads.of(report.code, report.school)
     end = min(_int(turn.session.answers.get(THREAD_FROM)), len(thread))
     start = _page_start(thread, end)
     turn.session.answers[THREAD_FROM] = start
-    return [_said(turn, message) for message in thread[start:end]]
+    school = turn.school_of(report.school)
+    return [_said(school, message) for message in thread[start:end]]
 
 
 def _page_start(thread: list[dict], end: int) -> int:
@@ -231,16 +235,16 @@ def _page_start(thread: list[dict], end: int) -> int:
     return start
 
 
-def _said(turn: Turn, message: dict) -> Text:
+def _said(school: School, message: dict) -> Text:
     text = neutralise(message["text"])
     if message["direction"] == TO_REPORTER:
-        when = turn.school.local_time(message["created"])
+        when = school.local_time(message["created"])
         return Text(
             N_("➡️ {author} to the reporter, {when}:\n{text}"),
             {"author": message["author"], "when": when, "text": text},
         )
     # The reporter's time only to the part of the day (see bot/cases/events.py).
-    when = events.coarse_time(turn.school, message["created"])
+    when = events.coarse_time(school, message["created"])
     return Text(N_("⬅️ The reporter, {when}:\n{text}"), {"when": when, "text": text})
 
 
@@ -250,7 +254,7 @@ def _int(value: object) -> int:
 
 def phases_view(turn: Turn) -> ViewPart:
     report = find_case(turn, open_only=True)
-    labels = turn.school.phases_in(turn.locale)
+    labels = turn.school_of(report.school).phases_in(turn.locale)
     texts = [Text(N_("Case {case}: choose the protocol phase."), {"case": report.code})]
     texts.append(
         lines([Text("{n}. {label}", {"n": n, "label": lab}) for n, lab in enumerate(labels, 1)])

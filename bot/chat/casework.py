@@ -26,7 +26,7 @@ def open_case(turn: Turn, _arg: str | None) -> None:
 def show_evidence(turn: Turn, _arg: str | None) -> None:
     report = find_case(turn)
     # Rendered after the case's header and buttons (Renderer.render), which never wait for them.
-    photos = evidence(turn, report.code)
+    photos = evidence(turn, report)
     if not photos:
         raise Refused(Text(N_("Case {case} has no photos."), {"case": report.code}))
     turn.notices.extend(photos)
@@ -35,7 +35,7 @@ def show_evidence(turn: Turn, _arg: str | None) -> None:
 def show_earlier(turn: Turn, _arg: str | None) -> None:
     """The thread's messages before the ones shown so far, a few at a time."""
     report = find_case(turn)
-    said = earlier_messages(turn, report.code)
+    said = earlier_messages(turn, report)
     if not said:
         raise Refused(
             Text(N_("Case {case}: there are no earlier messages."), {"case": report.code})
@@ -57,8 +57,8 @@ def set_status(turn: Turn, status: str | None) -> None:
 
 def set_phase(turn: Turn, phase: str | None) -> None:
     code = case_code(turn)
-    casework.set_phase(turn.context, code, phase or "")
-    label = turn.school.phases_in(turn.locale)[int(phase or 0) - 1]
+    report = casework.set_phase(turn.context, code, phase or "")
+    label = turn.school_of(report.school).phases_in(turn.locale)[int(phase or 0) - 1]
     turn.say(N_("Case {case}: now in {phase}."), case=code, phase=label)
 
 

@@ -7,9 +7,11 @@ protocol sends online bullying to.
 from __future__ import annotations
 
 from bot.cases import checklist as cyber_checklist
+from bot.cases.casework import find_case
 from bot.chat.turn import Turn, ViewPart
 from bot.core.i18n import N_
 from bot.core.model import Choice, Text, lines
+from bot.storage.reports import Report
 
 ONLINE_LINKS = N_(
     "Online bullying, as the protocol says:\n"
@@ -18,13 +20,13 @@ ONLINE_LINKS = N_(
 )
 
 
-def counts(turn: Turn, code: str) -> dict[str, int]:
+def counts(turn: Turn, report: Report) -> dict[str, int]:
     """How many items are ticked, and how many there are: `{done}` and `{total}` in labels."""
-    return cyber_checklist.counts(turn.stores, code)
+    return cyber_checklist.counts(turn.stores, report.code, report.school)
 
 
-def progress(turn: Turn, code: str) -> Text:
-    return Text(N_("Cyberbullying checklist: {done}/{total}"), counts(turn, code))
+def progress(turn: Turn, report: Report) -> Text:
+    return Text(N_("Cyberbullying checklist: {done}/{total}"), counts(turn, report))
 
 
 def tick(turn: Turn, item: str | None) -> None:
@@ -32,14 +34,16 @@ def tick(turn: Turn, item: str | None) -> None:
 
 
 def checklist_view(turn: Turn) -> ViewPart:
-    code = str(turn.session.answers.get("case", ""))
-    ticks = turn.stores.checklists.ticks(code)
+    # Checked again, as every view of a case is: a role can end while the list is open.
+    report = find_case(turn.context, str(turn.session.answers.get("case", "")))
+    code, school = report.code, turn.school_of(report.school)
+    ticks = turn.stores.checklists.ticks(code, report.school)
     items = []
     for n, msgid in enumerate(cyber_checklist.ITEMS, start=1):
         ticked = ticks.get(n)
         who = ""
         if ticked:
-            when = turn.school.local_time(ticked["ticked_at"])
+            when = school.local_time(ticked["ticked_at"])
             who = Text(N_(" — ticked by {name}, {when}"), {"name": ticked["name"], "when": when})
         mark = "☑️" if ticked else "⬜"
         items.append(
@@ -56,7 +60,7 @@ def checklist_view(turn: Turn) -> ViewPart:
         for n in range(1, len(cyber_checklist.ITEMS) + 1)
     ]
     rows = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
-    return ViewPart(texts=[progress(turn, code), lines(items), Text(ONLINE_LINKS)], rows=rows)
+    return ViewPart(texts=[progress(turn, report), lines(items), Text(ONLINE_LINKS)], rows=rows)
 
 
 EFFECTS = {"tick": tick}

@@ -37,8 +37,9 @@ def close_confirm_view(turn: Turn) -> ViewPart:
     if answers.get("outcome_note"):
         note = neutralise(str(answers["outcome_note"]))
         texts.append(Text(N_("Explanation: {note}"), {"note": note}))
-    followup = FOLLOWUP if turn.stores.reports.reachable(report.code) else NO_FOLLOWUP
-    texts.append(Text(followup, {"days": turn.school.followup_days}))
+    reachable = turn.stores.reports.reachable(report.code, report.school)
+    followup = FOLLOWUP if reachable else NO_FOLLOWUP
+    texts.append(Text(followup, {"days": turn.school_of(report.school).followup_days}))
     return ViewPart(texts=texts)
 
 
@@ -47,7 +48,7 @@ def close_case(turn: Turn, _arg: str | None) -> None:
     answers = turn.session.answers
     outcome = str(answers.pop("outcome", ""))
     note = str(answers.pop("outcome_note", ""))
-    closing = casework.close(turn.context, code, outcome, note)
+    closing, school = casework.close(turn.context, code, outcome, note)
     if closing == "already_closed":
         # Someone else closed it meanwhile: nothing changes, and the question is not asked again.
         turn.say(N_("Case {case} was already closed. Nothing was changed."), case=code)
@@ -60,7 +61,7 @@ def close_case(turn: Turn, _arg: str | None) -> None:
                 "the bullying has stopped."
             ),
             case=code,
-            days=turn.school.followup_days,
+            days=turn.school_of(school).followup_days,
         )
 
 

@@ -85,7 +85,7 @@ def show_own_report(turn: Turn, code: str | None) -> None:
         "anonymous": report.anonymous,
         "name": report.name,
     }
-    photos = turn.stores.reports.evidence_count(report.code)
+    photos = turn.stores.reports.evidence_count(report.code, report.school)
     title = Text(N_("Your report {case}, as you sent it:"), {"case": report.code})
     turn.notices.append(Screen((title, *_summary(turn, sent, photos))))
 
@@ -187,22 +187,27 @@ NC_("parent", "✍️ Add something to {case}")
 NC_("parent", "Your report {case}, as you sent it:")
 
 
+def _own_line(turn: Turn, report: reports.OwnReport) -> Text:
+    school = turn.school_of(report.school)
+    line = Text(
+        N_("{code} from {date}: {status}"),
+        {
+            "code": report.code,
+            "date": school.local_time(report.created)[:10],
+            "status": Text(report.reads),
+        },
+    )
+    if not turn.many_schools():
+        return line
+    return Text("{line} · 🏫 {school}", {"line": line, "school": school.name or school.slug})
+
+
 def my_reports_view(turn: Turn) -> ViewPart:
     own = reports.own_reports(turn.context)
     if not own:
         return ViewPart(texts=[Text(N_("You have not sent a report yet."))])
     code_offer = secret_code.offer(turn)
-    listed = [
-        Text(
-            N_("{code} from {date}: {status}"),
-            {
-                "code": report.code,
-                "date": turn.school.local_time(report.created)[:10],
-                "status": Text(report.reads),
-            },
-        )
-        for report in own
-    ]
+    listed = [_own_line(turn, report) for report in own]
     rows = [
         (
             Choice(

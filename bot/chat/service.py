@@ -10,9 +10,13 @@ import copy
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
+from bot.cases.board import Board
 from bot.cases.context import Actor
+from bot.chat import schooling
+from bot.chat.schooling import ENTRY_FLOW
 from bot.chat.turn import Turn, ViewPart
 from bot.clock import Clock, stamp, system_clock
 from bot.core import replies
@@ -32,7 +36,9 @@ from bot.core.model import (
 )
 from bot.core.ratelimit import FloodGate, Verdict
 from bot.core.render import Renderer
+from bot.core.throttle import CodeThrottle
 from bot.crypto import VaultError
+from bot.schools.registry import Schools
 from bot.schools.school import School
 from bot.storage import Stores, audit
 from bot.storage.coordinators import Coordinator
@@ -45,6 +51,7 @@ View = Callable[[Turn], ViewPart]
 
 OUR_SCHOOL = N_("our school")
 COORDINATOR = "coordinator"  # the flow only a coordinator's identity opens
+NOT_KEPT = (COORDINATOR, ENTRY_FLOW)  # flows a conversation leaves once it has a school/no role
 KEPT_IN_FLOOD = ("text", "photo", "edited")  # what a user typed or sent: kept even in a flood
 
 
@@ -52,7 +59,7 @@ class Service:
     def __init__(
         self,
         stores: Stores,
-        school: School,
+        board: Board,
         engine: Engine,
         renderer: Renderer,
         crisis: CrisisWords,
@@ -63,7 +70,7 @@ class Service:
         channels: Mapping[str, ChannelTraits],
     ) -> None:
         self.stores = stores
-        self.school = school
+        self.board = board  # the board's schools; each conversation belongs to one of them
         self.engine = engine
         self.renderer = renderer
         self.crisis = crisis
@@ -76,6 +83,7 @@ class Service:
         self.on_coordinator_joined: Callable[[str, str], None] = lambda _channel, _chat: None
         self.sessions = SessionStore(stores.db, stores.vault)
         self.flood = FloodGate()
+        self.entry_gate = CodeThrottle()  # wrong entry codes, per person and over everyone
 
     def handle(self, who: Identity, inbound: Inbound) -> list[Outbound]:
         key = self.stores.vault.subject(who.channel, who.user_id)
@@ -105,7 +113,8 @@ class Service:
                 transaction.navigation_only(key)
             if not turn.forgotten:
                 # With the app's language: the outbox speaks it to one who never chose one.
-                self.sessions.save(key, turn.session, turn.now, who.language_code)
+                school = turn.school.id or None  # 0: not known yet
+                self.sessions.save(key, turn.session, turn.now, who.language_code, school)
         if self.stores.outbox.queued != queued:  # wake the sender only when there is news
             self.on_commit()
         audience = turn.audience or turn.session.flow
@@ -159,12 +168,14 @@ class Service:
                 transaction.navigation_only(key)
                 if delivery and not self._first_delivery(delivery):
                     return []
-            session = self.sessions.load(key)
+            session, _language, school_id = self.sessions.load_all(key)
             stored = session.locale if session else None
+            school = self.board.current()[school_id] if school_id else self.board.defaults
         except (sqlite3.Error, VaultError):
             log.warning("privacy_without_database")
             session = stored = None
-        days = {"days": self.school.retention_days}
+            school = self.board.defaults
+        days = {"days": school.retention_days}
         screen = Screen(tuple(Text(msgid, days) for msgid in self.channels[who.channel].privacy))
         flow = session.flow if session else None
         locale = pick_locale(stored, who.language_code)
@@ -179,10 +190,12 @@ class Service:
         return self.channels[who.channel].limits
 
     def listening(self, who: Identity, on: bool) -> None:
-        """The console coordinator is notified only while a terminal chat of theirs runs."""
+        """The console coordinator is notified only while a terminal chat of theirs runs, and
+        only about the school it was started for."""
         if who.channel == "terminal" and who.role == "coordinator":
+            school = self._vouched(who, self.board.current()) or self.board.defaults
             with self.stores.db.transaction():
-                self.stores.coordinators.listen_at_console(on, stamp(self.clock))
+                self.stores.coordinators.listen_at_console(on, stamp(self.clock), school.id)
 
     def coordinator_chats(self, channel: str) -> list[tuple[str, bool]]:
         return [
@@ -196,32 +209,86 @@ class Service:
 
     def _turn(self, who: Identity, key: str, inbound: Inbound) -> Turn:
         now = stamp(self.clock)
+        schools = self.board.current()
         coordinator = self._coordinator(who)
-        if coordinator is None and inbound.trigger == "start" and inbound.arg:
-            coordinator = self._redeem(who, inbound.arg, now)
-        session = self.sessions.load(key)
-        if coordinator:
+        session, _language, stored = self.sessions.load_all(key)
+        turn = Turn(
+            self.stores,
+            schools[stored] if stored in schools.by_id else self._unknown(),
+            self.engine.flows,
+            who,
+            key,
+            session or self.engine.new_session("welcome"),
+            pick_locale(session.locale if session else None, who.language_code),
+            coordinator,
+            now,
+            self.channels.get(who.channel),
+            schools=schools,
+            gate=self.entry_gate,
+        )
+        if inbound.trigger == "start" and inbound.kind == "command" and inbound.arg:
+            self._start_with(turn, inbound.arg, known=stored in schools.by_id)
+        school = self._school(turn, stored, schools)
+        if turn.coordinator:
             flow = COORDINATOR
-        elif session and session.flow in self.engine.flows and session.flow != COORDINATOR:
+        elif school is None:
+            flow = ENTRY_FLOW  # several schools and none known: the poster's code first
+        elif session and session.flow in self.engine.flows and session.flow not in NOT_KEPT:
             flow = session.flow
         else:
             flow = "welcome"
         if session is None or not self._fits(session, flow):
-            # A new user, a changed role, or a state a newer flow file no longer has.
-            session = self.engine.new_session(flow, locale=session.locale if session else None)
-        locale = pick_locale(session.locale, who.language_code)
-        return Turn(
-            self.stores,
-            self.school,
-            self.engine.flows,
-            who,
-            key,
-            session,
-            locale,
-            coordinator,
-            now,
-            self.channels.get(who.channel),
-        )
+            # A new user, a changed role or school, or a state a newer flow file no longer has.
+            turn.session = self.engine.new_session(flow, locale=session.locale if session else None)
+        turn.school = school or self._unknown()
+        return turn
+
+    def _unknown(self) -> School:
+        """The school of a conversation that has none yet: the board's defaults, id 0."""
+        return replace(self.board.defaults, id=0)
+
+    def _start_with(self, turn: Turn, arg: str, *, known: bool) -> None:
+        """/start <code>: a school's entry code (a poster's Telegram link) or an invite. An
+        invite may also give a coordinator of one school a role in another."""
+        schools = turn.schools
+        assert schools is not None
+        entered = schools.by_entry_code(arg) if turn.coordinator is None else None
+        if entered is not None:
+            # Said plainly when it changes the school of a conversation that had one.
+            schooling.belong_to(turn, entered, said=known)
+            return
+        redeemed = self._redeem(turn.who, arg, turn.now)
+        if redeemed is not None:
+            turn.coordinator = redeemed
+        elif turn.coordinator is None and schooling.looks_like_code(arg):
+            schooling.school_by_code(turn, arg)  # counted and answered as a typed code is
+
+    def _school(self, turn: Turn, stored: int | None, schools: Schools) -> School | None:
+        """The school this turn belongs to; None when several could and none is known yet."""
+        coordinator = turn.coordinator
+        if coordinator is not None:
+            roles = coordinator.schools
+            if turn.school.id in roles:
+                return turn.school
+            return schools[min(roles)] if roles else schools.defaults
+        if turn.school_changed:
+            return turn.school
+        vouched = self._vouched(turn.who, schools)
+        if vouched is not None and vouched.id != stored:
+            # A school's own web address or terminal: that school, whatever was before.
+            schooling.belong_to(turn, vouched, said=stored in schools.by_id)
+            return vouched
+        if stored in schools.by_id and stored not in schools.removed:
+            return schools[stored]  # type: ignore[index]
+        only = schools.only
+        if only is not None:
+            turn.school_changed = True
+            return only
+        return None
+
+    def _vouched(self, who: Identity, schools: Schools) -> School | None:
+        """The school the channel vouches for (a school's web address, `chat --school`)."""
+        return schools.by_slug(who.school) if who.school else None
 
     def _fits(self, session: Session, flow: str) -> bool:
         return session.flow == flow and session.state in self.engine.flows[flow].states
@@ -234,7 +301,7 @@ class Service:
         if not who.user_id.isdigit():
             return None
         found = self.stores.coordinators.by_telegram_id(int(who.user_id))
-        return found if found and found.active else None
+        return found if found and found.schools else None
 
     def _redeem(self, who: Identity, code: str, now: str) -> Coordinator | None:
         if who.channel != "telegram" or not who.user_id.isdigit():
@@ -242,7 +309,7 @@ class Service:
         coordinator = self.stores.coordinators.redeem(code, int(who.user_id), now)
         if coordinator:
             actor = Actor.coordinator(coordinator.id).audit
-            audit.record(self.stores.db, now, actor, "invite_redeemed")
+            audit.record(self.stores.db, now, actor, "invite_redeemed", None, None)
             log.info("invite_redeemed coordinator=%s", coordinator.id)
             self.on_coordinator_joined(who.channel, who.chat_id)
         return coordinator
@@ -296,10 +363,14 @@ class Service:
         return step.clipped is None and step.caption != "lost"
 
     def _params(self, turn: Turn) -> dict[str, Any]:
-        school = self.school
+        school = turn.school
+        if turn.coordinator is not None and len(turn.scope()) > 1:
+            named: Any = " & ".join(turn.school_names(turn.scope()))
+        else:
+            named = school.name or Text(OUR_SCHOOL)
         return {
             **{k: v for k, v in turn.session.answers.items() if isinstance(v, str | int)},
-            "school": school.name or Text(OUR_SCHOOL),
+            "school": named,
             "promise": school.promise_in(turn.locale),
             "name": turn.coordinator.name if turn.coordinator else "",
             "channel_note": Text(self.channels[turn.who.channel].note_for(turn.session.flow)),

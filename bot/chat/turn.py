@@ -10,6 +10,8 @@ from bot.cases.context import Actor, Context
 from bot.core.engine import Session
 from bot.core.flowspec import Flow, label_for
 from bot.core.model import ChannelTraits, Choice, Identity, Screen, Text
+from bot.core.throttle import CodeThrottle
+from bot.schools.registry import Schools
 from bot.schools.school import School
 from bot.storage import Stores
 from bot.storage.coordinators import Coordinator
@@ -30,6 +32,10 @@ class Turn:
     notices: list[Screen] = field(default_factory=list)
     forgotten: bool = False  # the user asked to be forgotten: do not store the session again
     audience: str | None = None  # who reads the replies when not the session's flow (/vergeet)
+    schools: Schools | None = None  # the board's schools (None: `school` is the only one)
+    gate: CodeThrottle | None = None  # slows down wrong entry codes (bot/chat/entry.py)
+    # The school the conversation belongs to changed in this turn (saved with the session).
+    school_changed: bool = False
 
     def label(self, key: str, value: Any, flow_name: str) -> Text:
         """How a saved answer reads: the label of the button that saved it."""
@@ -46,7 +52,28 @@ class Turn:
             actor = Actor.coordinator(self.coordinator.id)
         else:
             actor = Actor.reporter(self.key)
-        return Context(self.stores, self.school, actor, self.now)
+        return Context(self.stores, self.school, actor, self.now, self.schools, self.scope())
+
+    def scope(self) -> frozenset[int]:
+        """The schools whose cases this user may find: a coordinator's roles, else the
+        conversation's school."""
+        if self.coordinator is not None and self.coordinator.schools:
+            return self.coordinator.schools
+        return frozenset({self.school.id})
+
+    def school_of(self, school_id: int) -> School:
+        """A school of the board by id (a case's own school: its hours, phases, clock)."""
+        if self.schools is None or school_id == self.school.id:
+            return self.school
+        return self.schools[school_id]
+
+    def many_schools(self) -> bool:
+        """The board has more than one school: say which school things belong to."""
+        return self.schools is not None and len(self.schools.live) > 1
+
+    def school_names(self, ids: frozenset[int]) -> list[str]:
+        """The names of these schools, by id order (a slug where a school has no name)."""
+        return [self.school_of(i).name or self.school_of(i).slug for i in sorted(ids)]
 
 
 @dataclass

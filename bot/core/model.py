@@ -33,6 +33,7 @@ class Identity:
     chat_id: str
     language_code: str | None = None
     role: str | None = None  # a role the channel vouches for (the local terminal only)
+    school: str | None = None  # a school's slug the channel vouches for (its own web address)
 
 
 @dataclass(frozen=True, slots=True)

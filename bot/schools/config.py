@@ -30,6 +30,8 @@ _KEYS = {
     "retention_days",
     "reports_per_hour",
 }
+# What one school of a board may set for itself, beside its name.
+OVERRIDABLE = (_KEYS - {"name"}) | {"phases", "exit_url"}
 
 
 @dataclass(frozen=True)
@@ -126,15 +128,54 @@ def _school(raw: dict[str, Any], where: _Where) -> School:
         retention_days=int(_number(school, "retention_days", defaults.retention_days, where)),
         reports_per_hour=int(_number(school, "reports_per_hour", defaults.reports_per_hour, where)),
     )
-    try:
-        ZoneInfo(parsed.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SchoolConfigError(
-            f"school.timezone {parsed.timezone!r} is not a known timezone."
-        ) from exc
-    if any(len(labels) != 6 for labels in parsed.phases.values()):
-        raise SchoolConfigError("phases must give exactly six labels per language.")
+    _check_timezone(parsed.timezone)
+    _check_phases(parsed.phases)
     return parsed
+
+
+def overrides(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The School fields one school of a board sets itself (`antipestbot school set`), checked
+    as strictly as the board's TOML file. The name is not among them: it is the row's own."""
+    unknown = set(settings) - OVERRIDABLE
+    if unknown:
+        raise SchoolConfigError(f"A school cannot set {sorted(unknown)}.")
+    where = _Where(Path("the school's settings"), "")
+    own: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in NUMBERS:
+            number = _number(settings, key, 0, where)
+            own[key] = int(number) if NUMBERS[key].whole else number
+        elif key == "promise":
+            own[key] = _per_locale(value, "school.promise", str)
+        elif key == "phases":
+            own[key] = _check_phases(_per_locale(value, "phases", list))
+        elif key == "hours":
+            own[key] = _hours(value)
+        elif key == "timezone":
+            own[key] = _check_timezone(_text(value, "school.timezone"))
+        else:  # exit_url
+            own[key] = _web_address(value)
+    return own
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SchoolConfigError(f"school.timezone {name!r} is not a known timezone.") from exc
+    return name
+
+
+def _check_phases(phases: dict[str, Any]) -> dict[str, Any]:
+    if any(len(labels) != 6 for labels in phases.values()):
+        raise SchoolConfigError("phases must give exactly six labels per language.")
+    return phases
+
+
+def _web_address(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s\"'<>]+", value):
+        raise SchoolConfigError("exit_url must be a web address that starts with https://.")
+    return value
 
 
 def _toml_error(path: Path, text: str, error: tomllib.TOMLDecodeError) -> str:

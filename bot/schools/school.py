@@ -14,6 +14,15 @@ DEFAULT_PHASES = {
 
 @dataclass(frozen=True)
 class School:
+    """One school of the board: who it is (id, slug, entry code) and its rules.
+
+    The board's defaults (the TOML file) are a School too; a school's own settings override
+    them (`bot.schools.registry`).
+    """
+
+    id: int = 1
+    slug: str = "school"  # its web address: /s/<slug>/
+    entry_code: str = ""  # the short code on its poster and in its Telegram link
     name: str | None = None  # None: "our school" in the user's language
     promise: dict[str, str] = field(
         default_factory=lambda: {"nl": "binnen 1 schooldag", "en": "within 1 school day"}
@@ -25,6 +34,7 @@ class School:
     followup_days: int = 10  # school days after closing until "Has the bullying stopped?"
     retention_days: int = 365  # days after closing until a case's content is deleted
     reports_per_hour: int = 3  # more reports from one person within an hour are refused kindly
+    exit_url: str | None = None  # the web chat's quick exit (None: the server's ANTIPEST_EXIT_URL)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -10,6 +10,7 @@ from typing import Any
 from bot.storage import Stores
 
 
-def monthly_counts(stores: Stores) -> list[dict[str, Any]]:
-    """Counts per month, role, kind and place: purged cases plus the cases still kept."""
-    return stores.counts.monthly()
+def monthly_counts(stores: Stores, school: int) -> list[dict[str, Any]]:
+    """One school's counts per month, role, kind and place: purged cases plus the cases still
+    kept."""
+    return stores.counts.monthly(school)

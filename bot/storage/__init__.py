@@ -17,6 +17,7 @@ from bot.storage.meta import MetaStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.reporter_prefs import ReporterPrefStore
 from bot.storage.reports import ReportStore
+from bot.storage.schools import SchoolStore
 from bot.storage.sessions import SessionStore
 from bot.storage.threads import ThreadStore
 from bot.storage.web import WebStore
@@ -41,6 +42,7 @@ class Stores:
     reporter_prefs: ReporterPrefStore
     hourly: HourlyStore  # reports sent per person in the last hour; survives /vergeet
     web: WebStore  # the web chat's tabs, messages, secret codes and photos
+    schools: SchoolStore  # the board's schools and what each sets itself
 
     @classmethod
     def open(cls, db: Database, vault: Vault) -> Stores:
@@ -60,4 +62,5 @@ class Stores:
             reporter_prefs=ReporterPrefStore(db),
             hourly=HourlyStore(db, vault),
             web=WebStore(db, vault),
+            schools=SchoolStore(db),
         )

@@ -28,7 +28,8 @@ class Coordinator:
     id: int
     telegram_id: int
     name: str
-    active: bool
+    active: bool  # holds a role in at least one school
+    schools: frozenset[int] = frozenset()  # the schools they coordinate now (active roles)
 
     @property
     def channel(self) -> str:
@@ -44,6 +45,7 @@ class Invite:
     expires: str | None  # None only for a row no migration could date: never redeemable
     used: str | None
     revoked: str | None
+    school: int = 1
 
     def state(self, now: str) -> InviteState:
         if self.used:
@@ -69,20 +71,43 @@ def expiry(now: str, days: int) -> str:
 
 
 class CoordinatorStore:
+    """People and their roles: a person coordinates a school while they hold an active role
+    there (`coordinator_schools`); one person may coordinate several schools of a board."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add(self, telegram_id: int, name: str, now: str) -> Coordinator:
-        """The operator's `coordinator add`: a new coordinator, or an existing one (re)activated
-        under this name."""
+    def add(self, telegram_id: int, name: str, now: str, school: int = 1) -> Coordinator:
+        """The operator's `coordinator add`: a new coordinator of `school`, or an existing one
+        (re)activated there under this name."""
         self.db.execute(
             "INSERT INTO coordinators (telegram_id, name, active, created) VALUES (?, ?, 1, ?)"
-            " ON CONFLICT(telegram_id) DO UPDATE SET name = excluded.name, active = 1",
+            " ON CONFLICT(telegram_id) DO UPDATE SET name = excluded.name",
             (telegram_id, name, now),
         )
         found = self.by_telegram_id(telegram_id)
         assert found is not None
-        return found
+        self._set_role(found.id, school, True, now)
+        return self._person(found.id)
+
+    def _set_role(self, coordinator: int, school: int, active: bool, now: str) -> bool:
+        """Give or take one role; True when it changed. `coordinators.active` follows: whether
+        the person holds any active role (what older readers of the column expect)."""
+        cursor = self.db.execute(
+            "INSERT INTO coordinator_schools (coordinator, school, active, created)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(school, coordinator) DO UPDATE"
+            " SET active = excluded.active WHERE active != excluded.active",
+            (coordinator, school, int(active), now),
+        )
+        self._sync_active(coordinator)
+        return cursor.rowcount == 1
+
+    def _sync_active(self, coordinator: int) -> None:
+        self.db.execute(
+            "UPDATE coordinators SET active = EXISTS (SELECT 1 FROM coordinator_schools"
+            " WHERE coordinator = ? AND active = 1) WHERE id = ?",
+            (coordinator, coordinator),
+        )
 
     def console(self, now: str) -> Coordinator:
         """The operator at the server's terminal, never a Telegram user.
@@ -99,45 +124,82 @@ class CoordinatorStore:
         assert found is not None
         return found
 
-    def listen_at_console(self, listening: bool, now: str) -> Coordinator:
-        """Start or stop notifying the console; returns it."""
+    def listen_at_console(self, listening: bool, now: str, school: int = 1) -> Coordinator:
+        """Start or stop notifying the console about one school's cases; returns it. The
+        console holds a role only while it listens, and only in the school it was started for."""
         console = self.console(now)
         self.db.execute(
-            "UPDATE coordinators SET active = ? WHERE id = ?", (int(listening), console.id)
+            "UPDATE coordinator_schools SET active = 0 WHERE coordinator = ?", (console.id,)
         )
-        return Coordinator(console.id, CONSOLE_ID, console.name, listening)
+        if listening:
+            self._set_role(console.id, school, True, now)
+        else:
+            self.db.execute("UPDATE coordinators SET active = 0 WHERE id = ?", (console.id,))
+        return self._person(console.id)
 
     def by_telegram_id(self, telegram_id: int) -> Coordinator | None:
         row = self.db.row("SELECT * FROM coordinators WHERE telegram_id = ?", (telegram_id,))
-        return _coordinator(row) if row else None
+        return self._with_roles(row) if row else None
 
-    def active(self) -> list[Coordinator]:
-        rows = self.db.rows("SELECT * FROM coordinators WHERE active = 1 ORDER BY id")
-        return [_coordinator(row) for row in rows]
+    def _person(self, coordinator: int) -> Coordinator:
+        row = self.db.row("SELECT * FROM coordinators WHERE id = ?", (coordinator,))
+        assert row is not None
+        return self._with_roles(row)
 
-    def all(self) -> list[Coordinator]:
-        return [_coordinator(row) for row in self.db.rows("SELECT * FROM coordinators ORDER BY id")]
-
-    def deactivate(self, coordinator_id: int) -> bool:
-        cursor = self.db.execute(
-            "UPDATE coordinators SET active = 0 WHERE id = ? AND active = 1", (coordinator_id,)
+    def _with_roles(self, row: dict) -> Coordinator:
+        roles = self.db.rows(
+            "SELECT school FROM coordinator_schools WHERE coordinator = ? AND active = 1",
+            (row["id"],),
         )
-        return cursor.rowcount == 1
+        return _coordinator(row, frozenset(role["school"] for role in roles))
 
-    def invite(self, name: str, now: str, days: int = INVITE_DAYS) -> str:
-        """A new invite for `name`, valid for `days` days; returns its code."""
+    def active_in(self, school: int) -> list[Coordinator]:
+        """The coordinators of one school: who is told about its cases."""
+        rows = self.db.rows(
+            "SELECT c.* FROM coordinators c JOIN coordinator_schools cs ON cs.coordinator = c.id"
+            " WHERE cs.school = ? AND cs.active = 1 ORDER BY c.id",
+            (school,),
+        )
+        return [self._with_roles(row) for row in rows]
+
+    def all(self, school: int | None = None) -> list[Coordinator]:
+        """Everyone who holds or held a role (in `school`, when given)."""
+        if school is None:
+            rows = self.db.rows("SELECT * FROM coordinators ORDER BY id")
+        else:
+            rows = self.db.rows(
+                "SELECT c.* FROM coordinators c JOIN coordinator_schools cs"
+                " ON cs.coordinator = c.id WHERE cs.school = ? ORDER BY c.id",
+                (school,),
+            )
+        return [self._with_roles(row) for row in rows]
+
+    def deactivate(self, coordinator_id: int, school: int | None = None) -> bool:
+        """End one role (`school`), or every role; False when there was none to end."""
+        cursor = self.db.execute(
+            "UPDATE coordinator_schools SET active = 0 WHERE coordinator = ? AND active = 1"
+            " AND (? IS NULL OR school = ?)",
+            (coordinator_id, school, school),
+        )
+        self._sync_active(coordinator_id)
+        return cursor.rowcount > 0
+
+    def invite(self, name: str, now: str, days: int = INVITE_DAYS, school: int = 1) -> str:
+        """A new invite for `name` to coordinate `school`, valid for `days` days; its code."""
         code = secrets.token_urlsafe(18)
         self.db.execute(
-            "INSERT INTO invites (code_hash, name, created, expires) VALUES (?, ?, ?, ?)",
-            (_hash(code), name, now, expiry(now, days)),
+            "INSERT INTO invites (code_hash, name, created, expires, school)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (_hash(code), name, now, expiry(now, days), school),
         )
         return code
 
-    def invites(self) -> list[Invite]:
-        """Every invite, oldest first."""
+    def invites(self, school: int | None = None) -> list[Invite]:
+        """Every invite (of `school`, when given), oldest first."""
         rows = self.db.rows(
-            "SELECT code_hash, name, created, expires, used, revoked FROM invites"
-            " ORDER BY created, rowid"
+            "SELECT code_hash, name, created, expires, used, revoked, school FROM invites"
+            " WHERE ? IS NULL OR school = ? ORDER BY created, rowid",
+            (school, school),
         )
         return [_invite(row) for row in rows]
 
@@ -156,35 +218,45 @@ class CoordinatorStore:
         return pending[0]
 
     def redeem(self, code: str, telegram_id: int, now: str) -> Coordinator | None:
-        """Make the holder of a pending invite a coordinator under the invite's name.
+        """Give the holder of a pending invite a role in the invite's school; a new person
+        gets the invite's name.
 
-        None for an unknown, used, revoked or expired code, and for an account that is or was a
-        coordinator: an invite never renames anyone (past notes and history keep their names),
-        and only the operator brings back a removed coordinator (`coordinator add`). The invite
-        then stays pending, for the person it was meant for.
+        None for an unknown, used, revoked or expired code, and for an account that has or had
+        a role in that school: an invite never renames anyone (past notes and history keep
+        their names), and only the operator brings back a removed coordinator (`coordinator
+        add`). The invite then stays pending, for the person it was meant for. A coordinator of
+        another school is given this school too, under the name they have.
         """
         row = self.db.row(
-            "SELECT name FROM invites WHERE code_hash = ? AND used IS NULL AND revoked IS NULL"
-            " AND expires > ?",
+            "SELECT name, school FROM invites WHERE code_hash = ? AND used IS NULL"
+            " AND revoked IS NULL AND expires > ?",
             (_hash(code), now),
         )
-        if row is None or self.by_telegram_id(telegram_id) is not None:
+        if row is None:
             return None
-        self.db.execute(
-            "INSERT INTO coordinators (telegram_id, name, active, created) VALUES (?, ?, 1, ?)",
-            (telegram_id, row["name"], now),
-        )
-        coordinator = self.by_telegram_id(telegram_id)
-        assert coordinator is not None
+        person = self.by_telegram_id(telegram_id)
+        if person is not None and self.db.row(
+            "SELECT 1 FROM coordinator_schools WHERE coordinator = ? AND school = ?",
+            (person.id, row["school"]),
+        ):
+            return None
+        if person is None:
+            self.db.execute(
+                "INSERT INTO coordinators (telegram_id, name, active, created) VALUES (?, ?, 1, ?)",
+                (telegram_id, row["name"], now),
+            )
+            person = self.by_telegram_id(telegram_id)
+            assert person is not None
+        self._set_role(person.id, row["school"], True, now)
         self.db.execute(
             "UPDATE invites SET used = ?, coordinator = ? WHERE code_hash = ?",
-            (now, coordinator.id, _hash(code)),
+            (now, person.id, _hash(code)),
         )
-        return coordinator
+        return self._person(person.id)
 
 
-def _coordinator(row: dict) -> Coordinator:
-    return Coordinator(row["id"], row["telegram_id"], row["name"], bool(row["active"]))
+def _coordinator(row: dict, schools: frozenset[int]) -> Coordinator:
+    return Coordinator(row["id"], row["telegram_id"], row["name"], bool(schools), schools)
 
 
 def _invite(row: dict) -> Invite:
@@ -195,4 +267,5 @@ def _invite(row: dict) -> Invite:
         row["expires"],
         row["used"],
         row["revoked"],
+        row["school"],
     )

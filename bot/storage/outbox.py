@@ -33,28 +33,39 @@ class OutboxStore:
         coordinator: int | None = None,
         report: int | None = None,
         not_before: str | None = None,
+        school: int = 1,
     ) -> None:
         """Queue once per idempotency key; a second enqueue with the same key changes nothing.
 
         The payload names things (event, case code, message id), never content: content is read
         from its sealed place when the message is sent. `channel` says which channel delivers it;
-        `not_before` when it may go out at the earliest (None: now).
+        `not_before` when it may go out at the earliest (None: now); `school` whose case it is
+        about (its hours hold it back, and only its coordinators may receive it).
         """
         self.db.execute(
             "INSERT INTO outbox (key, channel, coordinator, report, payload, attempts, next_try,"
-            " status, created) VALUES (?, ?, ?, ?, ?, 0, ?, 'pending', ?)"
+            " status, created, school) VALUES (?, ?, ?, ?, ?, 0, ?, 'pending', ?, ?)"
             " ON CONFLICT(key) DO NOTHING",
-            (key, channel, coordinator, report, json.dumps(payload), not_before or now, now),
+            (
+                key,
+                channel,
+                coordinator,
+                report,
+                json.dumps(payload),
+                not_before or now,
+                now,
+                school,
+            ),
         )
         self.queued += 1
 
-    def waiting(self, event: str, code: str, coordinator: int) -> bool:
+    def waiting(self, event: str, code: str, school: int, coordinator: int) -> bool:
         """A row of `event` about case `code` still waits to go to `coordinator`."""
         row = self.db.row(
-            "SELECT 1 AS found FROM outbox WHERE coordinator = ? AND status = 'pending'"
-            " AND json_extract(payload, '$.event') = ? AND json_extract(payload, '$.code') = ?"
-            " LIMIT 1",
-            (coordinator, event, code),
+            "SELECT 1 AS found FROM outbox WHERE coordinator = ? AND school = ?"
+            " AND status = 'pending' AND json_extract(payload, '$.event') = ?"
+            " AND json_extract(payload, '$.code') = ? LIMIT 1",
+            (coordinator, school, event, code),
         )
         return row is not None
 
@@ -86,8 +97,12 @@ class OutboxStore:
 
     def due(self, now: str, channel: str, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.rows(
-            "SELECT o.id, o.key, o.payload, o.content, o.attempts, o.report, c.telegram_id,"
-            " c.id AS coordinator, c.active FROM outbox o"
+            # `active`: the coordinator still holds a role in the row's school.
+            "SELECT o.id, o.key, o.payload, o.content, o.attempts, o.report, o.school,"
+            " c.telegram_id, c.id AS coordinator, EXISTS (SELECT 1 FROM coordinator_schools cs"
+            " WHERE cs.coordinator = o.coordinator AND cs.school = o.school AND cs.active = 1)"
+            " AS active, (SELECT COUNT(*) FROM coordinator_schools cs WHERE"
+            " cs.coordinator = o.coordinator AND cs.active = 1) AS roles FROM outbox o"
             " LEFT JOIN coordinators c ON c.id = o.coordinator"
             " WHERE o.channel = ? AND o.status = 'pending' AND o.next_try <= ?"
             " ORDER BY o.next_try, o.id LIMIT ?",

@@ -5,9 +5,12 @@ Never edit a released migration: add a new one.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 import sqlite_utils
+
+from bot.core.casecode import ALPHABET
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -222,6 +225,81 @@ def _v8(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    # One installation serves a school board's schools. School 1 is what the installation was:
+    # its name (NULL) and settings ({}) are the board's defaults, the TOML file, so a one-school
+    # installation reads exactly as before. Its entry code is new and random.
+    db.execute(
+        "CREATE TABLE schools (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, name TEXT,"
+        " entry_code TEXT NOT NULL UNIQUE, settings TEXT NOT NULL DEFAULT '{}',"
+        " created TEXT NOT NULL, changed TEXT NOT NULL, removed TEXT)"
+    )
+    code = "".join(secrets.choice(ALPHABET) for _ in range(6))
+    db.execute(
+        "INSERT INTO schools (id, slug, entry_code, created, changed) VALUES"
+        " (1, 'school', ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'),"
+        " strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
+        (code,),
+    )
+    # Addresses and entry codes a school used before it changed them: never given again.
+    db.execute(
+        "CREATE TABLE school_retired (value TEXT PRIMARY KEY, school INTEGER NOT NULL,"
+        " retired TEXT NOT NULL)"
+    )
+    # Without REFERENCES: SQLite adds a NOT NULL column with a foreign key only by rebuilding
+    # the table; the stores write only ids of schools that exist.
+    for table in ("reports", "invites", "outbox", "web_codes"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN school INTEGER NOT NULL DEFAULT 1")
+    for table in ("sessions", "web_tabs", "audit"):  # NULL: no school known (yet)
+        db.execute(f"ALTER TABLE {table} ADD COLUMN school INTEGER")
+    db.execute("UPDATE sessions SET school = 1")
+    db.execute("UPDATE web_tabs SET school = 1")
+    db.execute("UPDATE audit SET school = 1 WHERE report IS NOT NULL")
+    # A person coordinates a school through a role there; one person may hold several.
+    db.execute(
+        "CREATE TABLE coordinator_schools (coordinator INTEGER NOT NULL REFERENCES"
+        " coordinators(id), school INTEGER NOT NULL REFERENCES schools(id),"
+        " active INTEGER NOT NULL, created TEXT NOT NULL, PRIMARY KEY (school, coordinator))"
+    )
+    db.execute("CREATE INDEX coordinator_schools_coordinator ON coordinator_schools (coordinator)")
+    db.execute(
+        "INSERT INTO coordinator_schools (coordinator, school, active, created)"
+        " SELECT id, 1, active, created FROM coordinators"
+    )
+    # Counts are per school: the school's own figures.
+    db.execute(
+        "CREATE TABLE counts_v9 (school INTEGER NOT NULL, month TEXT, role TEXT, kind TEXT,"
+        " place TEXT, n INTEGER NOT NULL, PRIMARY KEY (school, month, role, kind, place))"
+    )
+    db.execute("INSERT INTO counts_v9 SELECT 1, month, role, kind, place, n FROM counts")
+    db.execute("DROP TABLE counts")
+    db.execute("ALTER TABLE counts_v9 RENAME TO counts")
+    db.execute("UPDATE meta SET key = 'last_purge_day:1' WHERE key = 'last_purge_day'")
+    # A school's queue is as fast with 100,000 cases of other schools as without them.
+    db["reports"].create_index(["school", "status", "created"])
+    db["reports"].create_index(["school", "status", "closed"])
+    db["audit"].create_index(["report", "school"])
+    # A web page numbers its messages 1, 2, 3 ... within its own conversation (`n`): `seq`,
+    # one counter over the whole board, showed every school's traffic in its jumps. `seq`
+    # stays the log's order (and a tab's floor). Old rows get their place in their conversation.
+    db.execute("ALTER TABLE web_messages ADD COLUMN n INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE web_messages SET n = (SELECT count(*) FROM web_messages m"
+        " WHERE m.chat = web_messages.chat AND m.seq <= web_messages.seq)"
+    )
+    db["web_messages"].create_index(["chat", "n"], unique=True)
+    # Each conversation's last number, kept while a tab may show it (`WebStore.forget_messages`)
+    # so the numbering never starts again under an open page. A page open during the upgrade
+    # has shown the old numbers: its conversation goes on above them.
+    db.execute(
+        "CREATE TABLE web_chats (chat TEXT PRIMARY KEY, last INTEGER NOT NULL, used TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO web_chats (chat, last, used) SELECT chat, max(seq),"
+        " strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM web_messages GROUP BY chat"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -231,4 +309,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v6,
     _v7,
     _v8,
+    _v9,
 ]

@@ -26,26 +26,42 @@ class SessionStore:
     def load_with_language(self, key: str) -> tuple[Session | None, str | None]:
         """The session and the user's last known language code (their app's language), which
         the outbox needs for messages the bot starts itself; (None, None) for no session."""
-        row = self.db.row("SELECT flow, state, answers, locale FROM sessions WHERE key = ?", (key,))
+        session, language, _school = self.load_all(key)
+        return session, language
+
+    def load_all(self, key: str) -> tuple[Session | None, str | None, int | None]:
+        """The session, the app's last known language, and the school the conversation belongs
+        to (None: not known yet)."""
+        row = self.db.row(
+            "SELECT flow, state, answers, locale, school FROM sessions WHERE key = ?", (key,)
+        )
         if row is None:
-            return None, None
+            return None, None, None
         answers = json.loads(self.vault.open(row["answers"]))
         language = answers.pop(LANGUAGE, None)
-        return Session(row["flow"], row["state"], answers, row["locale"]), language
+        session = Session(row["flow"], row["state"], answers, row["locale"])
+        return session, language, row["school"]
 
-    def save(self, key: str, session: Session, now: str, language_code: str | None = None) -> None:
+    def save(
+        self,
+        key: str,
+        session: Session,
+        now: str,
+        language_code: str | None = None,
+        school: int | None = None,
+    ) -> None:
         """Save the session with `language_code`, the language of the user's app in this update
-        (None: not given, and the last known one stays)."""
+        (None: not given, and the last known one stays), and the conversation's school."""
         if language_code is None:
             language_code = self.load_with_language(key)[1]
         sealed = dict(session.answers)
         if language_code is not None:
             sealed[LANGUAGE] = language_code
         self.db.execute(
-            "INSERT INTO sessions (key, flow, state, answers, locale, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET flow = excluded.flow,"
+            "INSERT INTO sessions (key, flow, state, answers, locale, updated, school)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET flow = excluded.flow,"
             " state = excluded.state, answers = excluded.answers, locale = excluded.locale,"
-            " updated = excluded.updated",
+            " updated = excluded.updated, school = excluded.school",
             (
                 key,
                 session.flow,
@@ -53,6 +69,7 @@ class SessionStore:
                 self.vault.seal(json.dumps(sealed)),
                 session.locale,
                 now,
+                school,
             ),
         )
 

@@ -29,9 +29,9 @@ def test_notes_messages_ticks_and_history_keep_the_name_they_were_written_under(
     casework.set_status(acting(timed_app, anna), code, "in_progress")
 
     stores = timed_app.stores
-    assert [n["author"] for n in stores.reports.notes(code)] == ["Juf Anna", "Anna de Vries"]
-    assert [m["author"] for m in stores.threads.of(code)] == ["Juf Anna"]
-    assert stores.checklists.ticks(code)[1]["name"] == "Juf Anna"
+    assert [n["author"] for n in stores.reports.notes(code, 1)] == ["Juf Anna", "Anna de Vries"]
+    assert [m["author"] for m in stores.threads.of(code, 1)] == ["Juf Anna"]
+    assert stores.checklists.ticks(code, 1)[1]["name"] == "Juf Anna"
     history = events.history(stores, timed_app.school, "nl", code)
     assert [(entry.params["who"], entry.params["what"].msgid) for entry in history] == [
         ("Juf Anna", "claimed"),

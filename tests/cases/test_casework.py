@@ -37,7 +37,7 @@ def test_claiming_gives_the_case_to_the_acting_coordinator_once(timed_app):
 
     casework.claim(acting(timed_app, anna), code)
 
-    case = timed_app.stores.reports.get(code)
+    case = timed_app.stores.reports.get(code, frozenset({1}))
     assert (case.assignee, case.assignee_name, case.status) == (
         anna.coordinator_id,
         "Anna",
@@ -52,7 +52,7 @@ def test_claiming_gives_the_case_to_the_acting_coordinator_once(timed_app):
         "Case {case} is already claimed by {name}.",
         {"case": code, "name": "Anna"},
     )
-    assert timed_app.stores.reports.get(code).assignee == anna.coordinator_id
+    assert timed_app.stores.reports.get(code, frozenset({1})).assignee == anna.coordinator_id
 
 
 def test_closing_plans_the_follow_up_ten_school_days_later(timed_app, clock):
@@ -62,8 +62,8 @@ def test_closing_plans_the_follow_up_ten_school_days_later(timed_app, clock):
 
     closing = casework.close(acting(timed_app, anna), code, "resolved", "Gesprek gevoerd.")
 
-    assert closing == "followup_planned"
-    case = timed_app.stores.reports.get(code)
+    assert closing == ("followup_planned", 1)
+    case = timed_app.stores.reports.get(code, frozenset({1}))
     assert (case.status, case.outcome_code, case.outcome) == (
         "closed",
         "resolved",
@@ -72,8 +72,8 @@ def test_closing_plans_the_follow_up_ten_school_days_later(timed_app, clock):
     assert followups(timed_app, code, "2026-12-07T08:59:59+00:00") == []
     assert len(followups(timed_app, code, TEN_SCHOOL_DAYS_LATER)) == 1
     # Closed by someone else meanwhile: nothing changes, and no second question is planned.
-    assert casework.close(acting(timed_app, anna), code, "referred", "") == "already_closed"
-    assert timed_app.stores.reports.get(code).outcome_code == "resolved"
+    assert casework.close(acting(timed_app, anna), code, "referred", "") == ("already_closed", 1)
+    assert timed_app.stores.reports.get(code, frozenset({1})).outcome_code == "resolved"
     assert len(followups(timed_app, code, "9999")) == 1
 
 
@@ -82,9 +82,9 @@ def test_closing_plans_no_follow_up_for_a_reporter_who_cannot_be_reached(timed_a
     anna = coordinator(timed_app, 101, "Anna")
     timed_app.stores.reports.forget_reporter(reporter(timed_app, 7).reporter_key)
 
-    assert casework.close(acting(timed_app, anna), code, "not_confirmed", "") == "closed"
+    assert casework.close(acting(timed_app, anna), code, "not_confirmed", "") == ("closed", 1)
 
-    assert timed_app.stores.reports.get(code).status == "closed"
+    assert timed_app.stores.reports.get(code, frozenset({1})).status == "closed"
     assert followups(timed_app, code, "9999") == []
 
 
@@ -96,7 +96,7 @@ def test_closing_needs_an_outcome_from_the_list(timed_app):
         casework.close(acting(timed_app, anna), code, "expelled", "")
 
     assert refusal(refused) == ("Choose an outcome first.", {})
-    assert timed_app.stores.reports.get(code).status == "new"
+    assert timed_app.stores.reports.get(code, frozenset({1})).status == "new"
 
 
 def test_reopening_cancels_the_follow_up_and_only_a_closed_case_reopens(timed_app):
@@ -107,7 +107,8 @@ def test_reopening_cancels_the_follow_up_and_only_a_closed_case_reopens(timed_ap
 
     casework.reopen(acting(timed_app, anna), code)
 
-    assert timed_app.stores.reports.get(code).status == "claimed"  # it is still Anna's
+    case = timed_app.stores.reports.get(code, frozenset({1}))
+    assert case.status == "claimed"  # it is still Anna's
     assert followups(timed_app, code, "9999") == []
     with pytest.raises(Refused) as refused:
         casework.reopen(acting(timed_app, anna), code)
@@ -120,12 +121,12 @@ def test_setting_a_phase_takes_only_the_protocols_six(timed_app):
 
     casework.set_phase(acting(timed_app, anna), code, "3")
 
-    assert timed_app.stores.reports.get(code).phase == 3
+    assert timed_app.stores.reports.get(code, frozenset({1})).phase == 3
     for phase in ("0", "7", "", "3.0"):
         with pytest.raises(Refused) as refused:
             casework.set_phase(acting(timed_app, anna), code, phase)
         assert refusal(refused) == ("That phase does not exist.", {})
-    assert timed_app.stores.reports.get(code).phase == 3
+    assert timed_app.stores.reports.get(code, frozenset({1})).phase == 3
 
 
 def test_a_note_is_kept_with_the_case_even_after_closing(timed_app):
@@ -135,7 +136,7 @@ def test_a_note_is_kept_with_the_case_even_after_closing(timed_app):
 
     casework.add_note(acting(timed_app, anna), code, "Moeder belde: het gaat goed.")
 
-    notes = timed_app.stores.reports.notes(code)
+    notes = timed_app.stores.reports.notes(code, 1)
     assert [(n["author"], n["text"]) for n in notes] == [("Anna", "Moeder belde: het gaat goed.")]
 
 
@@ -146,7 +147,7 @@ def test_a_message_to_the_reporter_is_a_thread_row_and_an_outbox_row(timed_app):
 
     assert casework.message_reporter(ctx, code, "Kun je morgen even langskomen?") is True
 
-    thread = timed_app.stores.threads.of(code)
+    thread = timed_app.stores.threads.of(code, 1)
     assert [(m["direction"], m["author"], m["text"]) for m in thread] == [
         (TO_REPORTER, "Anna", "Kun je morgen even langskomen?")
     ]
@@ -170,8 +171,8 @@ def test_a_message_to_a_forgotten_reporter_is_kept_as_a_note_not_sent(timed_app)
 
     assert casework.message_reporter(ctx, code, "Hoe gaat het nu?") is False
 
-    assert timed_app.stores.threads.of(code) == []
-    assert [n["text"] for n in timed_app.stores.reports.notes(code)] == ["Hoe gaat het nu?"]
+    assert timed_app.stores.threads.of(code, 1) == []
+    assert [n["text"] for n in timed_app.stores.reports.notes(code, 1)] == ["Hoe gaat het nu?"]
     events = [row["payload"]["event"] for row in timed_app.stores.outbox.due(ctx.now, "telegram")]
     assert "to_reporter" not in events
     assert (f"coordinator:{anna.coordinator_id}", "message_not_sent") in audited(timed_app, code)
@@ -192,7 +193,7 @@ def test_a_closed_case_refuses_work_until_it_is_reopened(timed_app):
         with pytest.raises(Refused) as refused:
             verb(acting(timed_app, anna), code, *args)
         assert refusal(refused) == closed, verb.__name__
-    case = timed_app.stores.reports.get(code)
+    case = timed_app.stores.reports.get(code, frozenset({1}))
     assert (case.status, case.assignee, case.phase) == ("closed", None, None)
 
 
@@ -221,9 +222,9 @@ def test_only_a_coordinator_does_casework(timed_app, actor):
         with pytest.raises(Refused) as refused:
             verb(acting(timed_app, actor), code, *args)
         assert refusal(refused) == (ONLY_COORDINATORS, {}), verb.__name__
-    case = timed_app.stores.reports.get(code)
+    case = timed_app.stores.reports.get(code, frozenset({1}))
     assert (case.status, case.assignee) == ("new", None)
-    assert timed_app.stores.reports.notes(code) == []
+    assert timed_app.stores.reports.notes(code, 1) == []
     assert audited(timed_app, code) == []
 
 

@@ -22,7 +22,7 @@ def test_a_reporters_message_reaches_the_case_thread_and_its_coordinator(timed_a
 
     relay.send_to_case(ctx, code, "Het gebeurde vandaag weer.")
 
-    thread = timed_app.stores.threads.of(code)
+    thread = timed_app.stores.threads.of(code, 1)
     assert [(m["direction"], m["text"]) for m in thread] == [
         (FROM_REPORTER, "Het gebeurde vandaag weer.")
     ]
@@ -39,7 +39,7 @@ def test_photos_added_later_join_the_evidence(timed_app):
 
     relay.add_evidence(acting(timed_app, reporter(timed_app, 7)), code, ["photo-2", "photo-3"])
 
-    assert timed_app.stores.reports.evidence(code) == ["photo-1", "photo-2", "photo-3"]
+    assert timed_app.stores.reports.evidence(code, 1) == ["photo-1", "photo-2", "photo-3"]
     assert audited(timed_app, code) == [("reporter", "evidence_added")]
 
 
@@ -56,7 +56,7 @@ def test_only_the_reporter_writes_to_their_own_case(timed_app, actor):
         relay.send_to_case(acting(timed_app, actor), code, "Ik doe alsof.")
 
     assert refused.value.text.msgid == "I cannot find that report among yours."
-    assert timed_app.stores.threads.of(code) == []
+    assert timed_app.stores.threads.of(code, 1) == []
     assert audited(timed_app, code) == []
 
 
@@ -78,8 +78,8 @@ def test_a_follow_up_answer_other_than_yes_reopens_the_case(timed_app):
     assert relay.answer_followup(acting(timed_app, reporter(timed_app, 7)), stopped, "yes") is False
     assert relay.answer_followup(acting(timed_app, reporter(timed_app, 8)), goes_on, "no") is True
 
-    assert timed_app.stores.reports.get(stopped).status == "closed"
-    assert timed_app.stores.reports.get(goes_on).status == "new"
+    assert timed_app.stores.reports.get(stopped, frozenset({1})).status == "closed"
+    assert timed_app.stores.reports.get(goes_on, frozenset({1})).status == "new"
     assert audited(timed_app, goes_on)[-2:] == [
         ("reporter", "followup_no"),
         ("reporter", "case_reopened"),

@@ -126,7 +126,7 @@ class World:
         self.coordinator_key = stores.vault.subject("telegram", COORDINATOR)
         self.sessions = SessionStore(stores.db, stores.vault)
         self.loop = asyncio.new_event_loop()
-        self.outbox = OutboxSender(stores, self.app.school, self.app.renderer, self._delivered)
+        self.outbox = OutboxSender(stores, self.app.board, self.app.renderer, self._delivered)
         self.shown: dict[int, set[str]] = {user: set() for user in USERS}
         self.last: dict[int, list[str]] = {user: [] for user in USERS}
         self.sent: list[tuple[int, Inbound]] = []
@@ -199,7 +199,7 @@ class World:
         }
 
     def own(self, user: int, code: str) -> bool:
-        reporter = self.app.stores.reports.reporter(code)
+        reporter = self.app.stores.reports.reporter(code, 1)
         key = self.app.stores.vault.subject("telegram", user)
         return reporter is not None and reporter["reporter"] == key
 
@@ -215,10 +215,10 @@ class World:
         session = self.sessions.load(stores.vault.subject("telegram", user))
         blobs = [str(value) for value in session.answers.values()] if session else []
         for code in self.codes():
-            report = stores.reports.get(code)
+            report = stores.reports.get(code, frozenset({1}))
             assert report is not None
             blobs += [report.story, report.name]
-            blobs += [message["text"] for message in stores.threads.of(code)]
+            blobs += [message["text"] for message in stores.threads.of(code, 1)]
         if not wanted or any(wanted in blob for blob in blobs):
             return True
         offered = {data.split(":")[1] for o in out for row in o.rows for _label, data in row}
@@ -244,7 +244,7 @@ class World:
             else:
                 assert session.flow in PUBLIC_FLOWS
         for code in self.codes():
-            report = self.app.stores.reports.get(code)
+            report = self.app.stores.reports.get(code, frozenset({1}))
             assert report is not None
             assert report.story.strip(), code
             assert report.kind in self.kinds, report.kind

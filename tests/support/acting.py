@@ -30,9 +30,9 @@ def acting(app: App, actor: Actor) -> Context:
     return Context(app.stores, app.school, actor, stamp(app.clock))
 
 
-def audited(app: App, code: str) -> list[tuple[str, str]]:
+def audited(app: App, code: str, school: int = 1) -> list[tuple[str, str]]:
     """A case's audit log as (actor, action), oldest first."""
-    return [(row["actor"], row["action"]) for row in audit.history(app.stores.db, code)]
+    return [(row["actor"], row["action"]) for row in audit.history(app.stores.db, code, school)]
 
 
 def queued(app: App, now: str, channel: str = "telegram") -> list[tuple[int | None, str, str]]:

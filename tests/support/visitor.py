@@ -21,10 +21,13 @@ def client_id() -> str:
 
 
 class Visitor:
-    def __init__(self, base: str, http: aiohttp.ClientSession, lang: str = "nl") -> None:
+    def __init__(
+        self, base: str, http: aiohttp.ClientSession, lang: str = "nl", school: str | None = None
+    ) -> None:
         self.base = base
         self.http = http
         self.lang = lang
+        self.school = school  # the slug of the school page (/s/<slug>/) this tab is on
         self.token = ""
         self.messages: list[Message] = []  # everything shown, in order, without repeats
 
@@ -35,7 +38,8 @@ class Visitor:
 
     async def open(self) -> list[Message]:
         """A new tab: a session, then the start."""
-        status, body = await self.post("/api/session", {"lang": self.lang}, token=False)
+        asked = {"lang": self.lang, **({"school": self.school} if self.school else {})}
+        status, body = await self.post("/api/session", asked, token=False)
         assert status == 201, body
         self.token = body["token"]
         return await self.turn({"start": True})
@@ -89,6 +93,9 @@ class Visitor:
     async def code(self, code: str) -> tuple[int, Any]:
         status, body = await self.post("/api/code", {"id": client_id(), "code": code})
         if status == 200:
+            # The tab now shows the code's conversation, numbered on its own: as the page does,
+            # the transcript starts again.
+            self.messages = []
             self._shown(body["messages"])
         return status, body
 

@@ -73,7 +73,7 @@ async def test_a_backup_taken_during_a_report_restores_with_the_key(
 
     restored = restore(after, Path(env["ANTIPEST_SECRET_KEY_FILE"]))
     try:
-        report = restored.stores.reports.get(code)
+        report = restored.stores.reports.get(code, frozenset({1}))
         assert report is not None and report.story == STORY
     finally:
         restored.stores.db.close()
@@ -84,7 +84,7 @@ async def test_a_backup_taken_during_a_report_restores_with_the_key(
     stranger = Database(after)  # and a fresh key, as a thief would have, opens nothing sealed
     try:
         with pytest.raises(VaultError):
-            ReportStore(stranger, Vault(secrets.token_bytes(32))).get(code)
+            ReportStore(stranger, Vault(secrets.token_bytes(32))).get(code, frozenset({1}))
     finally:
         stranger.close()
 
@@ -165,7 +165,7 @@ async def test_the_backup_command_copies_a_running_bot_and_refuses_to_overwrite(
     assert assert_sound_backup(target) == 1
     restored = restore(target, Path(env["ANTIPEST_SECRET_KEY_FILE"]))
     try:
-        assert restored.stores.reports.get(code).story == STORY
+        assert restored.stores.reports.get(code, frozenset({1})).story == STORY
     finally:
         restored.stores.db.close()
 

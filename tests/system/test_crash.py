@@ -90,7 +90,7 @@ async def test_a_pupil_goes_on_after_a_kill_in_the_middle_of_a_report(process, f
     await process.stop()
 
     (row,) = app.stores.db.rows("SELECT code FROM reports")
-    report = app.stores.reports.get(row["code"])
+    report = app.stores.reports.get(row["code"], frozenset({1}))
     assert report is not None and report.code == code
     assert report.story == "Ze pakken elke dag mijn pet af.\nEn ze gooien hem over het hek."
     assert (report.kind, report.place, report.often, report.since) == (
@@ -197,7 +197,7 @@ async def test_an_update_redelivered_after_a_kill_changes_nothing_and_sends_noth
     await process.stop()
     assert "delivery_repeated" in process.log()
     (row,) = app.stores.db.rows("SELECT code FROM reports")
-    report = app.stores.reports.get(row["code"])
+    report = app.stores.reports.get(row["code"], frozenset({1}))
     assert report is not None
     assert report.story == "Ze lachen me uit in de klas.\nEn op het plein ook."
     assert process.kills == 1

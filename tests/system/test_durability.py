@@ -86,7 +86,7 @@ async def test_a_report_is_on_disk_before_the_pupil_sees_its_case_code(
 
     ack = next(c for c in fake.sent(pupil.id, "sendMessage") if code in c.params["text"])
     image = power.image_before(ack)
-    report = ReportStore(image, bot.app.stores.vault).get(code)
+    report = ReportStore(image, bot.app.stores.vault).get(code, frozenset({1}))
     assert report is not None and report.story == STORY
     queued = image.rows(
         "SELECT c.telegram_id, o.payload FROM outbox o JOIN coordinators c ON c.id = o.coordinator"

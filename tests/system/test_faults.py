@@ -236,7 +236,7 @@ async def test_the_outbox_waits_out_a_429_for_that_chat_and_never_retries_at_onc
             for _ in range(2)
         ]
         for code in codes:
-            notify_coordinators(stores, "new_report", code, now, kind="names")
+            notify_coordinators(stores, "new_report", code, 1, now, kind="names")
     sent: list[int] = []
     failures = {COORDINATORS[0]: DeliveryError("rate_limited", retry_after=1.0)}
 
@@ -245,7 +245,7 @@ async def test_the_outbox_waits_out_a_429_for_that_chat_and_never_retries_at_onc
             raise failures.pop(int(chat))
         sent.append(int(chat))
 
-    outbox = OutboxSender(stores, app.school, app.renderer, send, clock, base_delay=0.3)
+    outbox = OutboxSender(stores, app.board, app.renderer, send, clock, base_delay=0.3)
     clock.set("2026-11-23T08:00:00.500000+00:00")
 
     def rows() -> list[tuple[int, int, str, str]]:

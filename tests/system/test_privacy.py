@@ -65,18 +65,18 @@ async def test_forgetting_cuts_the_link_but_the_case_stays(bot, fake, person, co
     key = stores.vault.subject("telegram", pupil.id)
     assert stores.db.rows("SELECT * FROM sessions WHERE key = ?", (key,)) == []
     assert stores.db.rows("SELECT * FROM reports WHERE reporter = ?", (key,)) == []
-    assert stores.reports.get(code).story == "Ze verstoppen mijn jas."
+    assert stores.reports.get(code, frozenset({1})).story == "Ze verstoppen mijn jas."
 
     # The coordinator can still work the case, but there is no way to write to the pupil.
     await anna.press_data(f"*:open:{code}")
     assert "message" not in [d.split(":")[1] for _l, d in anna.buttons()]
     await anna.press_data(f"case:message:{code}")
     await fake.wait_idle()
-    assert stores.threads.of(code) == []
+    assert stores.threads.of(code, 1) == []
     # And the pupil cannot write into the case any more either.
     await pupil.start()
     await pupil.press_data(f"*:write:{code}")
-    assert stores.threads.of(code) == []
+    assert stores.threads.of(code, 1) == []
 
 
 def quick(app):
@@ -112,16 +112,16 @@ def test_closed_cases_are_purged_after_retention_and_only_counts_stay(env, tmp_p
     coordinator.walk("close", "outcome_resolved")
     coordinator.text("Afgerond.")
     coordinator.press("close_yes")
-    assert app.stores.reports.get(code).status == "closed"
+    assert app.stores.reports.get(code, frozenset({1})).status == "closed"
 
     clock.set("2025-12-01T09:00:00+00:00")  # not a year yet
-    assert purge_due(app.stores, app.school, clock()) == 0
+    assert purge_due(app.stores, app.board.current(), clock()) == 0
     clock.set("2026-01-20T09:00:00+00:00")
-    assert purge_due(app.stores, app.school, clock()) == 1
-    assert purge_due(app.stores, app.school, clock()) == 0  # once a day
-    assert app.stores.reports.get(code) is None
-    assert app.stores.reports.get(kept) is not None
-    assert {(r["month"], r["kind"], r["n"]) for r in monthly_counts(app.stores)} == {
+    assert purge_due(app.stores, app.board.current(), clock()) == 1
+    assert purge_due(app.stores, app.board.current(), clock()) == 0  # once a day
+    assert app.stores.reports.get(code, frozenset({1})) is None
+    assert app.stores.reports.get(kept, frozenset({1})) is not None
+    assert {(r["month"], r["kind"], r["n"]) for r in monthly_counts(app.stores, 1)} == {
         ("2025-01", "names", 2)
     }
     actions = [
@@ -198,7 +198,7 @@ async def test_a_dead_letter_is_reported_to_the_other_coordinators(env):
             raise DeliveryError("forbidden")
         received.append((chat, outbound))
 
-    sender = OutboxSender(app.stores, app.school, app.renderer, send, clock)
+    sender = OutboxSender(app.stores, app.board, app.renderer, send, clock)
     for _ in range(MAX_ATTEMPTS + 1):
         await sender.deliver_due()
         clock.now += timedelta(hours=1)  # past any backoff

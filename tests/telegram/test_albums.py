@@ -22,7 +22,7 @@ async def test_an_album_added_to_my_case_reaches_the_case_whole(bot, fake, perso
 
     said = await send_album(pupil, "album-1", "shot-a", "shot-b", "shot-c")
 
-    assert bot.app.stores.reports.evidence(code) == ["shot-a", "shot-b", "shot-c"]
+    assert bot.app.stores.reports.evidence(code, 1) == ["shot-a", "shot-b", "shot-c"]
     assert nl(bot.app, replies.KEPT_PHOTO) not in said
     assert not any(nl(bot.app, replies.OFFER_REPORT) in text for text in said)
     await anna.press_data(f"*:open:{code}")
@@ -42,4 +42,4 @@ async def test_an_album_sent_while_changing_the_reports_photos_joins_the_report(
     assert nl(bot.app, replies.KEPT_PHOTO) not in said
     assert "Foto's: 3" in said[-1]  # the summary, with all three
     code = CASE_CODE.findall("\n".join(await pupil.press("send")))[0]
-    assert bot.app.stores.reports.evidence(code) == ["edit-1", "edit-2", "edit-3"]
+    assert bot.app.stores.reports.evidence(code, 1) == ["edit-1", "edit-2", "edit-3"]

@@ -30,9 +30,9 @@ async def test_a_caption_in_the_reports_photo_step_joins_the_story(bot, fake, pe
     assert nl(bot.app, CAPTION_SAID["story"]) in said
     await pupil.walk("photos_done", "anonymous")
     code = CASE_CODE.findall("\n".join(await pupil.press("send")))[0]
-    report = bot.app.stores.reports.get(code)
+    report = bot.app.stores.reports.get(code, frozenset({1}))
     assert report.story == f"{STORY}\n{CAPTION}"
-    assert bot.app.stores.reports.evidence(code) == ["groepsapp-1"]
+    assert bot.app.stores.reports.evidence(code, 1) == ["groepsapp-1"]
 
 
 async def test_a_caption_sent_to_my_case_reaches_the_coordinator(bot, fake, person, coordinator):
@@ -43,8 +43,8 @@ async def test_a_caption_sent_to_my_case_reaches_the_coordinator(bot, fake, pers
 
     await send_photo(pupil, "extra-1", CAPTION)
 
-    assert bot.app.stores.reports.evidence(code) == ["extra-1"]
-    assert [m["text"] for m in bot.app.stores.threads.of(code)] == [CAPTION]
+    assert bot.app.stores.reports.evidence(code, 1) == ["extra-1"]
+    assert [m["text"] for m in bot.app.stores.threads.of(code, 1)] == [CAPTION]
     await anna.press_data(f"*:open:{code}")
     assert any(CAPTION in text for text in fake.texts(anna.id))
 
@@ -61,8 +61,8 @@ async def test_a_caption_outside_a_report_is_kept_and_can_be_told(bot, fake, per
     await pupil.press_data("*:tell_school")  # what was kept starts a report
     await pupil.walk(*REPORT_PATH[1:], "story_done", "no_photo", "anonymous")
     code = CASE_CODE.findall("\n".join(await pupil.press("send")))[0]
-    assert bot.app.stores.reports.get(code).story == CAPTION
-    assert bot.app.stores.reports.evidence(code) == ["te-vroeg"]
+    assert bot.app.stores.reports.get(code, frozenset({1})).story == CAPTION
+    assert bot.app.stores.reports.evidence(code, 1) == ["te-vroeg"]
 
 
 async def test_danger_typed_under_a_photo_gets_help_first(bot, fake, person):

@@ -41,7 +41,7 @@ async def test_wrong_input_gets_a_kind_answer_and_the_report_goes_on(bot, fake, 
     await pupil.press_data("*:tell_school")  # the kept text and photo join the report
     await pupil.press("send")
     (row,) = bot.app.stores.db.rows("SELECT code FROM reports")
-    report = bot.app.stores.reports.get(row["code"])
+    report = bot.app.stores.reports.get(row["code"], frozenset({1}))
     assert (report.who, report.kind, report.place, report.often, report.since) == (
         "self",
         "names",
@@ -50,7 +50,7 @@ async def test_wrong_input_gets_a_kind_answer_and_the_report_goes_on(bot, fake, 
         "weeks",
     )
     assert report.story == "Ze roepen elke pauze scheldwoorden naar me.\nik weet het niet"
-    assert bot.app.stores.reports.evidence(row["code"]) == ["not-now"]
+    assert bot.app.stores.reports.evidence(row["code"], 1) == ["not-now"]
 
 
 async def test_stop_and_back_to_menu_leave_any_flow_and_send_nothing(bot, fake, person):

@@ -25,7 +25,7 @@ async def test_queue_status_phase_and_note(bot, fake, person, coordinator):
     assert "Fase 2" in replies[-1]  # an action answers with the case's header
     case_text = "\n".join(await anna.press_data(f"*:open:{first}"))
     assert "Ouders gebeld." in case_text and "Fase 2" in case_text
-    report = bot.app.stores.reports.get(first)
+    report = bot.app.stores.reports.get(first, frozenset({1}))
     assert (report.status, report.phase) == ("in_progress", 2)
     actions = [
         r["action"]

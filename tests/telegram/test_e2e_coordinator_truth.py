@@ -61,9 +61,9 @@ async def test_a_message_to_a_forgotten_reporter_is_not_called_sent(bot, fake, p
     assert replies[0] == nl(bot.app, not_sent, case=code)
     assert replies[0].startswith(f"Melding {code}: de melder heeft gevraagd om vergeten te worden")
     # Nothing typed is lost: it is a note now, and nothing was queued for the pupil.
-    notes = bot.app.stores.reports.notes(code)
+    notes = bot.app.stores.reports.notes(code, 1)
     assert [n["text"] for n in notes] == ["Hoe gaat het nu met je?"]
-    assert bot.app.stores.threads.of(code) == []
+    assert bot.app.stores.threads.of(code, 1) == []
     await deliver(bot, fake)
     assert not any("Hoe gaat het nu" in text for text in fake.texts(pupil.id))
 
@@ -207,13 +207,13 @@ async def test_closing_asks_an_outcome_and_confirms_and_a_closed_case_can_only_r
     assert replies[0].startswith(f"Melding {code}: typ een toelichting, of tik op Overslaan.")
     # One typed line never closes a case: it asks first.
     replies = await anna.say("Met beide kinderen gepraat; niemand bevestigt het.")
-    assert bot.app.stores.reports.get(code).status == "claimed"
+    assert bot.app.stores.reports.get(code, frozenset({1})).status == "claimed"
     assert replies[-1].startswith(f"Melding {code} sluiten met uitkomst ‘Niet bevestigd’?")
     assert "Toelichting: Met beide kinderen gepraat; niemand bevestigt het." in replies[-1]
     assert "de melder niet" in replies[-1]
     assert triggers(anna)[:2] == ["close_yes", "close_no"]
     replies = await anna.press("close_yes")
-    report = bot.app.stores.reports.get(code)
+    report = bot.app.stores.reports.get(code, frozenset({1}))
     assert (report.status, report.outcome_code) == ("closed", "not_confirmed")
     assert report.outcome == "Met beide kinderen gepraat; niemand bevestigt het."
     assert replies[-1].startswith(f"Melding {code} · gesloten")
@@ -228,11 +228,11 @@ async def test_closing_asks_an_outcome_and_confirms_and_a_closed_case_can_only_r
         replies = await anna.press_data(f"case:{action}:{code}")
         assert replies[0] == nl(bot.app, "Case {case} is closed. Reopen it first.", case=code)
         assert triggers(anna) == ["note", "reopen", "queue", "home"]
-    assert bot.app.stores.reports.get(code).status == "closed"
+    assert bot.app.stores.reports.get(code, frozenset({1})).status == "closed"
 
     replies = await anna.press("reopen")
     assert replies[0] == f"Melding {code} is weer open."
-    assert bot.app.stores.reports.get(code).status == "claimed"
+    assert bot.app.stores.reports.get(code, frozenset({1})).status == "claimed"
     assert "close" in triggers(anna) and "reopen" not in triggers(anna)
     pending = "SELECT * FROM jobs WHERE kind = 'followup' AND done IS NULL"
     assert bot.app.stores.db.rows(pending) == []  # reopened: nobody asks "has it stopped?"
@@ -252,9 +252,9 @@ async def test_closing_can_skip_the_explanation_and_be_called_off(bot, fake, coo
     await anna.walk("close", "outcome_not_bullying", "skip")
     assert triggers(anna)[:2] == ["close_yes", "close_no"]
     await anna.press("close_no")
-    assert bot.app.stores.reports.get(code).status == "new"
+    assert bot.app.stores.reports.get(code, frozenset({1})).status == "new"
     await anna.walk("close", "outcome_test", "skip", "close_yes")
-    report = bot.app.stores.reports.get(code)
+    report = bot.app.stores.reports.get(code, frozenset({1}))
     assert (report.status, report.outcome_code, report.outcome) == (
         "closed",
         "test_or_duplicate",
@@ -323,7 +323,8 @@ def test_two_terminals_play_a_case_pupil_and_coordinator(settings: Settings):
         assert "Dank je wel. Wil je vertellen wie het doen?" in pupil_out.getvalue()
         assert code in pupil_out.getvalue()
         # The console is notified only while its chat runs.
-        assert not any(c.channel == "terminal" for c in console.stores.coordinators.active())
+        everyone = console.stores.coordinators.all()
+        assert not any(c.channel == "terminal" and c.active for c in everyone)
     finally:
         console.stores.db.close()
         other.stores.db.close()

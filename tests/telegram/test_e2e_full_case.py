@@ -73,7 +73,7 @@ async def test_a_full_case_from_report_to_follow_up(timed_bot, fake, person, clo
     await timed_bot.app.outboxes["telegram"].deliver_due()
     await fake.wait_idle()
 
-    assert stores.reports.get(code).status == "claimed"
+    assert stores.reports.get(code, frozenset({1})).status == "claimed"
     assert any("🔁" in text and code in text for text in fake.texts(anna.id))
     assert not any("🔁" in text for text in fake.texts(bram.id))
     history = "\n".join(await anna.press_data(f"*:open:{code}"))

@@ -242,7 +242,7 @@ async def test_parent_reports_with_name_and_screenshot(bot, fake, person, coordi
     code = case_code(replies)
 
     said = "\n".join(replies)
-    assert "Een anti-pestcoördinator leest uw melding" in said
+    assert "Een anti-pestcoördinator van de school leest hem" in said
     assert "Daarna kiest de anti-pestcoördinator samen met de leerkracht de aanpak" in said
     assert "Is een kind in gevaar? Dan moet de school iets doen" in said
     assert "De school probeert u dat eerst te laten weten" in said
@@ -250,11 +250,11 @@ async def test_parent_reports_with_name_and_screenshot(bot, fake, person, coordi
         lambda c: c.method == "sendMessage" and c.params["chat_id"] == anna.id
     )
     assert code in note.params["text"]
-    report = bot.app.stores.reports.get(code)
+    report = bot.app.stores.reports.get(code, frozenset({1}))
     assert report is not None
     assert (report.who, report.kind, report.anonymous) == ("my_child", "online", False)
     assert report.name == "mevrouw Jansen, moeder van Sam, groep 6"
-    assert bot.app.stores.reports.evidence(code) == ["screenshot-p1"]
+    assert bot.app.stores.reports.evidence(code, 1) == ["screenshot-p1"]
 
     # The coordinator writes back: the parent reads it with "u".
     await anna.press("open")
@@ -315,7 +315,7 @@ async def test_parent_reports_without_a_name(bot, fake, person, coordinator):
     assert code in case
     assert nl(bot, "Reporter: no name given", None) in case
     assert "Mijn zoon wordt elke pauze uitgescholden." in case
-    report = bot.app.stores.reports.get(code)
+    report = bot.app.stores.reports.get(code, frozenset({1}))
     assert report is not None
     assert (report.who, report.anonymous, report.name) == ("my_child", True, "")
 

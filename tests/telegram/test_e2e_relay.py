@@ -46,7 +46,7 @@ async def test_three_messages_each_way_and_no_trace_of_the_pupil(
     positions = [case_text.index(f"Vraag {n}") for n in range(1, 4)]
     positions += [case_text.index(f"Antwoord {n}") for n in range(1, 4)]
     assert sorted(positions[:3]) == positions[:3] and sorted(positions[3:]) == positions[3:]
-    thread = bot.app.stores.threads.of(code)
+    thread = bot.app.stores.threads.of(code, 1)
     assert [m["direction"] for m in thread] == ["to_reporter", "from_reporter"] * 3
 
     # The pupil sees no coordinator account; the coordinator sees nothing of the pupil.
@@ -79,6 +79,6 @@ async def test_nobody_can_write_into_someone_elses_case(bot, fake, person, coord
     other = person(9002)
     await other.start()
     replies = await other.press_data(f"*:write:{code}")
-    assert bot.app.stores.threads.of(code) == []
+    assert bot.app.stores.threads.of(code, 1) == []
     assert other.buttons() and all(":contact" not in d for _l, d in other.buttons())
     assert replies

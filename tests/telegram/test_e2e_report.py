@@ -38,7 +38,7 @@ async def test_pupil_reports_with_photo_and_coordinators_work_the_case(
     await anna.walk("close", "outcome_resolved")
     await anna.say("Gesprek gevoerd met de groep; het pesten is gestopt.")
     await anna.press("close_yes")
-    report = bot.app.stores.reports.get(code)
+    report = bot.app.stores.reports.get(code, frozenset({1}))
     assert report is not None
     assert (report.status, report.assignee_name) == ("closed", "Juf Anna")
     assert (report.outcome_code, report.outcome) == (

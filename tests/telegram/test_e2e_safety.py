@@ -32,7 +32,7 @@ async def test_forged_buttons_from_a_pupil_cannot_touch_a_case(bot, fake, person
         replies = await intruder.press_data(data)
         assert replies[0] == stale, (data, replies)
         assert code not in "\n".join(replies)
-    report = bot.app.stores.reports.get(code)
+    report = bot.app.stores.reports.get(code, frozenset({1}))
     assert (report.status, report.assignee, report.phase) == ("new", None, None)
     assert bot.app.stores.db.rows("SELECT * FROM audit WHERE report = ?", (code,)) == []
 
@@ -46,8 +46,8 @@ async def test_a_coordinator_button_from_another_case_is_refused(bot, fake, pers
     await anna.press_data(f"*:open:{second}")
     replies = await anna.press_data(old_claim)
     assert replies[0] == say(bot, STALE)
-    assert bot.app.stores.reports.get(first).assignee is None
-    assert bot.app.stores.reports.get(second).assignee is None
+    assert bot.app.stores.reports.get(first, frozenset({1})).assignee is None
+    assert bot.app.stores.reports.get(second, frozenset({1})).assignee is None
 
 
 async def test_report_text_reaches_coordinators_as_literal_text(bot, fake, person, coordinator):

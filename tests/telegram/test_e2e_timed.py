@@ -88,7 +88,7 @@ async def test_follow_up_after_ten_school_days_and_no_reopens(timed_bot, fake, p
     assert await run_jobs(timed_bot, fake) == 0  # asked once
 
     await pupil.press("followup_no")
-    report = timed_bot.app.stores.reports.get(code)
+    report = timed_bot.app.stores.reports.get(code, frozenset({1}))
     assert (report.status, report.closed) == ("claimed", None)
     clock.set("2026-12-11T09:15:00+00:00")  # past the random delay of a reporter's activity
     await timed_bot.app.outboxes["telegram"].deliver_due()
@@ -99,4 +99,4 @@ async def test_follow_up_after_ten_school_days_and_no_reopens(timed_bot, fake, p
     assert any(no_answer in text for text in replies)
     # A second press of the old buttons changes nothing.
     replies = await pupil.press_data(f"*:followup_yes:{code}")
-    assert timed_bot.app.stores.reports.get(code).status == "claimed"
+    assert timed_bot.app.stores.reports.get(code, frozenset({1})).status == "claimed"

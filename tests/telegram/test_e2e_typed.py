@@ -64,7 +64,7 @@ async def test_crisis_text_in_the_menu_gets_help_first_and_can_become_a_report(b
     assert "ik wil niet meer leven" in summary
     await pupil.press("send")
     (row,) = bot.app.stores.db.rows("SELECT code FROM reports")
-    assert bot.app.stores.reports.get(row["code"]).story == "ik wil niet meer leven"
+    assert bot.app.stores.reports.get(row["code"], frozenset({1})).story == "ik wil niet meer leven"
 
 
 async def test_help_or_a_whole_story_typed_anywhere_is_kept_and_offered(bot, fake, person):
@@ -83,7 +83,7 @@ async def test_help_or_a_whole_story_typed_anywhere_is_kept_and_offered(bot, fak
     await pupil.walk("me", "taking", "kinds_done", "playground", "daily", "weeks")
     await pupil.walk("story_done", "no_photo", "anonymous", "send")
     (row,) = bot.app.stores.db.rows("SELECT code FROM reports")
-    assert bot.app.stores.reports.get(row["code"]).story == f"help\n{story}"
+    assert bot.app.stores.reports.get(row["code"], frozenset({1})).story == f"help\n{story}"
 
 
 async def test_stickers_voice_and_locations_say_what_can_be_read(bot, fake, person):
@@ -219,7 +219,7 @@ async def test_a_report_may_name_more_than_one_kind(bot, fake, person):
     await pupil.say("Ze schelden en ik mag nooit meedoen.")
     await pupil.walk("story_done", "no_photo", "anonymous", "send")
     (row,) = bot.app.stores.db.rows("SELECT code FROM reports")
-    report = bot.app.stores.reports.get(row["code"])
+    report = bot.app.stores.reports.get(row["code"], frozenset({1}))
     assert (report.kind, report.kinds) == ("names", ("names", "excluding"))
 
 

@@ -43,7 +43,7 @@ async def test_forgetting_does_not_start_the_hourly_count_again(timed_bot, fake,
     assert refused[0].startswith(limited)
     # The count kept no link: the reports stay cut loose from the pupil.
     stores = timed_bot.app.stores
-    assert all(stores.reports.reporter(code)["reporter"] is None for code in codes)
+    assert all(stores.reports.reporter(code, 1)["reporter"] is None for code in codes)
     rows = stores.db.rows("SELECT * FROM hourly_reports")
     assert len(rows) == 3 and _key(timed_bot, pupil) not in {row["sender"] for row in rows}
 
@@ -63,7 +63,7 @@ async def test_an_old_yes_after_no_gets_the_stale_answer_and_the_question(bot, f
     said = await pupil.press_data(old_yes)
     assert said == [nl(bot, replies.STALE), nl(bot, QUESTION)]
     stores = bot.app.stores
-    assert stores.reports.reporter(code)["reporter"] == _key(bot, pupil)  # nobody was forgotten
+    assert stores.reports.reporter(code, 1)["reporter"] == _key(bot, pupil)  # nobody was forgotten
     assert stores.sessions.load(_key(bot, pupil)) is not None
     # Asked again, "Yes" works right after the question.
     assert nl(bot, FORGOTTEN) in await pupil.press("forget_yes")

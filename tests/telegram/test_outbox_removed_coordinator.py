@@ -56,15 +56,15 @@ async def test_what_only_the_removed_coordinator_was_told_goes_to_the_others(tim
         anna = stores.coordinators.add(501, "Juf Anna", NOW)
         bram = stores.coordinators.add(502, "Meester Bram", NOW)
         code = stores.reports.create("reporter", "{}", {"story": "x", "kind": "names"}, NOW)
-        stores.reports.claim(code, bram.id, NOW)
-        notify_coordinators(stores, "remind", code, NOW, occasion="remind")
+        stores.reports.claim(code, 1, bram.id, NOW)
+        notify_coordinators(stores, "remind", code, 1, NOW, occasion="remind")
         stores.coordinators.deactivate(bram.id)
     sent: list[tuple[str, str]] = []
 
     async def send(chat: str, outbound: Outbound) -> None:
         sent.append((chat, outbound.text))
 
-    outbox = OutboxSender(stores, timed_app.school, timed_app.renderer, send, timed_app.clock)
+    outbox = OutboxSender(stores, timed_app.board, timed_app.renderer, send, timed_app.clock)
     assert await outbox.deliver_due() == 0  # Bram's row is cancelled, Anna's queued after it
     assert await outbox.deliver_due() == 1
     assert [chat for chat, _text in sent] == [str(anna.telegram_id)]

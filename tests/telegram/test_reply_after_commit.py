@@ -78,7 +78,7 @@ async def test_the_case_code_comes_once_when_its_reply_fails(bot, fake: FakeBotA
     assert len(codes) == 1, texts
     assert len(set(texts)) == len(texts), texts
     assert not any(say(bot, replies.FAILED) in text for text in texts), texts
-    assert bot.app.stores.reports.get(codes[0]) is not None
+    assert bot.app.stores.reports.get(codes[0], frozenset({1})) is not None
     if fault["status"] == 429:  # not inside the window Telegram asked for
         assert answer.at - failed.at >= fault["retry_after"] - 0.05
     # Delivered, and nothing of it is left at rest.

@@ -20,12 +20,6 @@ async def bot(fake: FakeBotApi, env: dict[str, str]) -> AsyncIterator[Running]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 def visitor(bot: Running, http: aiohttp.ClientSession) -> Callable[..., Visitor]:
     """A new browser tab on the web chat (each call: another tab)."""
-    return lambda lang="nl": Visitor(bot.web_url, http, lang)
+    return lambda lang="nl", school=None: Visitor(bot.web_url, http, lang, school)

@@ -15,16 +15,9 @@ from hypothesis import strategies as st
 from support.clocks import Seconds
 
 from bot.channels.web import codes
-from bot.channels.web.codes import (
-    CODE_WORDS,
-    FREE_CODES,
-    OVERALL_MAX_WAIT,
-    TAB_MAX_WAIT,
-    WORDS,
-    CodeThrottle,
-    new_code,
-    normalize,
-)
+from bot.channels.web.codes import CODE_WORDS, WORDS, new_code, normalize
+from bot.core import throttle as throttle_module
+from bot.core.throttle import FREE_CODES, OVERALL_MAX_WAIT, TAB_MAX_WAIT, CodeThrottle
 
 WORD_FILE = Path(codes.__file__).with_name("words_nl.txt")
 
@@ -377,8 +370,8 @@ def test_memory_stays_bounded_with_100000_tabs():
     throttle = CodeThrottle(clock)
     for i in range(100_000):
         throttle.failed(f"flood-{i}")
-    assert len(throttle) == codes.TABS_KEPT
-    clock.advance(codes.TAB_IDLE)
+    assert len(throttle) == throttle_module.TABS_KEPT
+    clock.advance(throttle_module.TAB_IDLE)
     throttle.wait("one-more")
     assert len(throttle) == 1
 
@@ -389,10 +382,10 @@ def test_an_idle_tab_is_forgotten_after_an_hour():
     for _ in range(5):
         clock.advance(throttle.wait("tab"))
         attempt(throttle, "tab", right=False)
-    clock.advance(codes.TAB_IDLE - 1)
+    clock.advance(throttle_module.TAB_IDLE - 1)
     assert throttle.wait("tab") == 0 and throttle.wait("tab") > 0  # still remembered
     throttle.failed("tab")
-    clock.advance(codes.TAB_IDLE)
+    clock.advance(throttle_module.TAB_IDLE)
     assert throttle.wait("tab") == 0
     throttle.failed("tab")
     assert throttle.wait("tab") == 0  # its first mistake again

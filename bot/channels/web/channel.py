@@ -7,6 +7,9 @@ secret code brings it back to a new tab. The log (one sealed row per message, in
 everything else simple and safe: a retried request gets its first answer again, a reloaded tab
 and a live stream replay from the last number they saw, and a message from the school waits
 there for a tab that is closed now.
+
+Each conversation numbers its messages 1, 2, 3 ... (a message's "seq"), apart from every other
+conversation: a number tells a page nothing about anybody else's chat, in any school.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Protocol
 
 from bot.channels.base import Conversation, OneAtATime
 from bot.channels.web import codes
+from bot.channels.web.schools import PageSchool, PageSchools
 from bot.channels.web.traits import WEB
 from bot.core.model import Identity, Inbound, Outbound
 
@@ -35,16 +39,20 @@ class Tab(Protocol):
     lang: str
     seen: str
     floor: int
+    school: int | None
 
 
 class WebRecords(Protocol):
     """What the web chat keeps (bot/storage/web.py): given by the root, used in `work`."""
 
     def transaction(self) -> AbstractContextManager[Any]: ...
-    def open_tab(self, token: str, visitor: str, lang: str, now: str) -> None: ...
+    def open_tab(
+        self, token: str, visitor: str, lang: str, school: int | None, now: str
+    ) -> None: ...
     def tab(self, token: str) -> Tab | None: ...
     def touch_tab(self, token: str, now: str) -> None: ...
-    def move_tab(self, token: str, visitor: str, floor: int) -> None: ...
+    def touch_chat(self, chat: str, now: str) -> None: ...
+    def move_tab(self, token: str, visitor: str, floor: int, school: int) -> None: ...
     def close_tab(self, token: str) -> None: ...
     def close_idle_tabs(self, before: str) -> int: ...
     def post(
@@ -57,13 +65,16 @@ class WebRecords(Protocol):
         *,
         seen: bool = False,
     ) -> int: ...
-    def messages(self, chat: str, after: int, limit: int = 200) -> list[Message]: ...
+    def messages(
+        self, chat: str, after: int, floor: int = 0, limit: int = 200
+    ) -> list[Message]: ...
     def answered(self, chat: str, delivery: str) -> list[Message]: ...
     def unseen_notices(self, chat: str) -> list[Message]: ...
     def mark_seen(self, chat: str, upto: int) -> None: ...
     def last_seq(self, chat: str) -> int: ...
-    def keep_code(self, code: str, owner: str, visitor: str, now: str) -> None: ...
-    def visitor_of_code(self, code: str) -> str | None: ...
+    def keep_code(self, code: str, owner: str, visitor: str, school: int, now: str) -> None: ...
+    def visitor_of_code(self, code: str, school: int | None) -> tuple[str, int] | None: ...
+    def conversation_school(self, chat: str) -> int | None: ...
     def keep_photo(self, photo_id: str, data: bytes, now: str) -> None: ...
     def forget_messages(self, turns_before: str, notices_before: str) -> int: ...
 
@@ -86,10 +97,12 @@ class Visit:
     visitor: str
     chat: str  # the conversation's pseudonym: its log's key
     lang: str
-    floor: int
+    floor: int  # the log's row (not a number the page sees) after which this tab shows messages
+    school: int | None = None  # the tab's school (its page's); None: the bare address
+    slug: str | None = None  # that school's slug while it is live: the school we vouch for
 
     def identity(self) -> Identity:
-        return Identity("web", self.visitor, self.visitor, self.lang)
+        return Identity("web", self.visitor, self.visitor, self.lang, school=self.slug)
 
 
 class Wakers:
@@ -160,11 +173,14 @@ class WebChannel:
         pseudonym: Callable[[str], str],
         clock: Callable[[], datetime],
         times: Times = Times(),
+        schools: Callable[[], PageSchools] = PageSchools,
     ) -> None:
         self.records = records
         self.pseudonym = pseudonym  # visitor -> the conversation's key (as the service has it)
         self.clock = clock
         self.times = times
+        # The board's live schools now (read in the worker: it asks the database).
+        self.schools = schools
         self.wakers = Wakers()
         self.turns = OneAtATime()
         self.conversation: Conversation | None = None
@@ -210,8 +226,8 @@ class WebChannel:
         def keep() -> Message:
             with self.records.transaction():
                 message = self._keepsake(outbound, chat, key)
-                seq = self.records.post(key, "notice", message, self.now(), seen=live)
-                return {"seq": seq, **message}
+                n = self.records.post(key, "notice", message, self.now(), seen=live)
+                return {"seq": n, **message}
 
         self.wakers.wake(key, [await self._work(keep)])
 
@@ -220,16 +236,35 @@ class WebChannel:
 
     # --- what the routes ask ---------------------------------------------------------------
 
-    async def new_tab(self, lang: str) -> str:
+    async def page_school(self, slug: str | None) -> PageSchool | None:
+        """The school whose page this is: the live school with this slug; at the bare address
+        (`slug` None) the board's one school, or None when it has several."""
+
+        def look() -> PageSchool | None:
+            schools = self.schools()
+            return schools.only if slug is None else schools.by_slug(slug)
+
+        return await self._work(look)
+
+    async def new_tab(self, lang: str, slug: str | None = None) -> str | None:
+        """A new tab of the page at `slug`'s address (None: the bare address); its token.
+        None when no live school has that slug (removed since the page was shown)."""
         token = secrets.token_urlsafe(32)
         visitor = secrets.token_hex(16)
 
-        def open_tab() -> None:
+        def open_tab() -> bool:
+            schools = self.schools()
+            school = schools.only if slug is None else schools.by_slug(slug)
+            if slug is not None and school is None:
+                return False
             with self.records.transaction() as step:
-                self.records.open_tab(token, visitor, lang, self.now())
+                self.records.open_tab(token, visitor, lang, school and school.id, self.now())
                 step.navigation_only(_log_key(visitor))
+            return True
 
-        await self._work(open_tab)
+        if not await self._work(open_tab):
+            log.info("web_tab_refused reason=school")
+            return None
         log.info("web_tab_opened")
         return token
 
@@ -245,8 +280,11 @@ class WebChannel:
             if active and tab.seen[:16] != now[:16]:  # at most one write a minute per tab
                 with self.records.transaction() as step:
                     self.records.touch_tab(token, now)
+                    self.records.touch_chat(chat, now)
                     step.navigation_only(_log_key(chat))
-            return Visit(token, tab.visitor, chat, tab.lang, tab.floor)
+            school = self.schools().by_id(tab.school) if tab.school is not None else None
+            slug = school.slug if school else None
+            return Visit(token, tab.visitor, chat, tab.lang, tab.floor, tab.school, slug)
 
         return await self._work(look)
 
@@ -299,20 +337,33 @@ class WebChannel:
 
     async def redeem(self, visit: Visit, client_id: str, code: str) -> list[Message] | None:
         """A secret code: this tab now speaks for the conversation that made it. The news from
-        the school that no page has shown comes first, then "My reports". None: no such code."""
+        the school that no page has shown comes first, then "My reports". None: no such code,
+        or another school's (a tab of the bare address takes any school's, and is then that
+        school's)."""
 
         def move() -> tuple[Visit, list[Message]] | None:
             with self.records.transaction():
-                visitor = self.records.visitor_of_code(code)
-                if visitor is None:
+                found = self.records.visitor_of_code(code, visit.school)
+                if found is None:
                     return None
+                visitor, school = found
                 chat = self.pseudonym(visitor)
                 floor = self.records.last_seq(chat)
-                self.records.move_tab(visit.token, visitor, floor)
+                self.records.move_tab(visit.token, visitor, floor, school)
+                self.records.touch_chat(chat, self.now())
                 news = self.records.unseen_notices(chat)
                 if news:
                     self.records.mark_seen(chat, news[-1]["seq"])
-            return replace(visit, visitor=visitor, chat=chat, floor=floor), news
+            live = self.schools().by_id(school)
+            moved = replace(
+                visit,
+                visitor=visitor,
+                chat=chat,
+                floor=floor,
+                school=school,
+                slug=live.slug if live else None,
+            )
+            return moved, news
 
         moved = await self._work(move)
         if moved is None:
@@ -326,7 +377,7 @@ class WebChannel:
         """The conversation's messages after `after` (never before this tab's floor)."""
 
         def read() -> list[Message]:
-            found = self.records.messages(visit.chat, max(after, visit.floor))
+            found = self.records.messages(visit.chat, after, visit.floor)
             if found:
                 with self.records.transaction() as step:
                     self.records.mark_seen(visit.chat, found[-1]["seq"])
@@ -377,19 +428,27 @@ class WebChannel:
             said: list[Message] = [{"from": "you", "text": echo}] if echo else []
             if note:
                 said.append({**message_of(Outbound(note)), "from": "bot"})
-            answers = [self._keepsake(reply, visit.visitor, visit.chat) for reply in replies]
+            answers = [
+                self._keepsake(reply, visit.visitor, visit.chat, visit.school) for reply in replies
+            ]
             for message in [*said, *answers]:
-                seq = self.records.post(visit.chat, "turn", message, now, delivery)
-                kept.append({"seq": seq, **message})
+                n = self.records.post(visit.chat, "turn", message, now, delivery)
+                kept.append({"seq": n, **message})
         return kept
 
-    def _keepsake(self, outbound: Outbound, visitor: str, chat: str) -> Message:
+    def _keepsake(
+        self, outbound: Outbound, visitor: str, chat: str, tab_school: int | None = None
+    ) -> Message:
         """The page's message; where the chat asks for a secret code, a new one is made here,
-        kept as a keyed hash, and shown once (the log keeps it sealed for a reload)."""
+        kept as a keyed hash, and shown once (the log keeps it sealed for a reload). The code
+        belongs to the conversation's school: it opens nothing on another school's page."""
         message = message_of(outbound)
         if outbound.secret:
             code = codes.new_code()
-            self.records.keep_code(code, chat, visitor, self.now())
+            # The conversation's school (a bare-address tab learns it from the poster's code).
+            # A code is offered only after a report, so one is known; 1 is the column's default.
+            school = self.records.conversation_school(chat) or tab_school or 1
+            self.records.keep_code(code, chat, visitor, school, self.now())
             message["secret"] = code
             log.info("web_code_given")
         return message

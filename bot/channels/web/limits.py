@@ -12,17 +12,11 @@ Used from the event loop only: no method awaits, so none is interrupted halfway.
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
-import secrets
 import time
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-Clock = Callable[[], float]  # monotonic seconds
-T = TypeVar("T")
+from bot.core.throttle import Clock, ShortMemory
 
 ADDRESS_PER_MINUTE = 600  # a class of 30 behind one school address, ~20 requests each a minute
 ADDRESS_BURST = 600  # ... all in the same moment ("now everyone open the chat")
@@ -30,59 +24,6 @@ ADDRESS_CLIENTS = 50_000  # addresses remembered at most (~300 bytes each: 15 MB
 TAB_PER_MINUTE = 60  # a child types, taps and reloads far less than one request a second
 TAB_BURST = 20  # a page load (session, first turn, events) and a few fast taps
 TABS = 20_000  # tabs remembered at most
-
-
-class ShortMemory(Generic[T]):
-    """Small states by name, kept only a while: none longer than `idle` seconds after its last
-    use, at most `size` of them (the least recently used is forgotten first). A name is kept as
-    a keyed hash with a random key of this process, never as itself."""
-
-    def __init__(self, size: int, idle: float) -> None:
-        self.size = size
-        self.idle = idle
-        self._key = secrets.token_bytes(32)
-        self._items: OrderedDict[bytes, tuple[float, T]] = OrderedDict()
-
-    def _hash(self, name: str) -> bytes:
-        # 16 bytes: two names share a state by chance once in 2**64 pairs
-        return hmac.digest(self._key, name.encode("utf-8", "surrogatepass"), "sha256")[:16]
-
-    def _forget_idle(self, now: float) -> None:
-        items = self._items
-        while items:
-            key = next(iter(items))
-            if now - items[key][0] < self.idle:
-                break
-            del items[key]
-
-    def get(self, name: str, now: float) -> T | None:
-        """The state kept for `name` (now counted as used), or None."""
-        self._forget_idle(now)
-        key = self._hash(name)
-        entry = self._items.get(key)
-        if entry is None:
-            return None
-        self._items[key] = (now, entry[1])
-        self._items.move_to_end(key)
-        return entry[1]
-
-    def put(self, name: str, state: T, now: float) -> None:
-        key = self._hash(name)
-        self._items[key] = (now, state)
-        self._items.move_to_end(key)
-        self._forget_idle(now)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def pop(self, name: str) -> T | None:
-        entry = self._items.pop(self._hash(name), None)
-        return None if entry is None else entry[1]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return f"<ShortMemory {len(self._items)}/{self.size}>"
 
 
 @dataclass(slots=True)

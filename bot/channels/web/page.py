@@ -19,7 +19,7 @@ from bot.core.i18n import DEFAULT_LOCALE, LOCALES, N_
 from bot.core.model import Text
 from bot.core.render import Renderer
 
-TEMPLATE = Path(__file__).parent / "templates" / "chat.html"
+TEMPLATES = Path(__file__).parent / "templates"
 PLACEHOLDER = re.compile(r"\{\{ *([a-z_]+) *\}\}")
 
 # The page's own texts, by the template's placeholder name. Where the conversation names a
@@ -78,6 +78,22 @@ CHROME: dict[str, str] = {
 }
 CHROME_MSGIDS = tuple(CHROME.values())
 
+# The page at an address no live school has (a typo, a removed school): kind, with help right
+# now and the way to the chat, and never a list of schools (it would tell a stranger which
+# schools use the chat, and a child would pick one at random).
+NOT_FOUND = N_("I cannot find this chat. Maybe the address is not quite right.")
+MISSING: dict[str, str] = {
+    "title": N_("Chat not found"),
+    "heading": CHROME["heading"],
+    "quick_exit": CHROME["quick_exit"],
+    "not_found": NOT_FOUND,
+    "ask": N_("Ask your teacher for the right address."),
+    "help_now": CHROME["help_now"],
+    "danger": N_("🆘 Is someone in danger right now? Call 112."),
+    "to_chat": N_("💬 Go to the chat"),
+}
+MISSING_MSGIDS = tuple(MISSING.values())
+
 
 def page_locale(query_lang: str | None, accept_language: str | None) -> str:
     """`?lang=` if we speak it, else the first language of Accept-Language we speak (by its
@@ -111,9 +127,17 @@ def text_direction(locale: str) -> str:
 
 
 def render_page(
-    renderer: Renderer, locale: str, *, exit_url: str, max_photo_bytes: int, school: str
+    renderer: Renderer,
+    locale: str,
+    *,
+    exit_url: str,
+    max_photo_bytes: int,
+    school: str,
+    slug: str = "",
 ) -> str:
-    """The whole page in `locale`; `school` (configuration, may be empty) is shown as given."""
+    """The whole page in `locale`; `school` (configuration, may be empty) is shown as given.
+    `slug`: the school whose address this is, which the page's tab belongs to ("": the bare
+    address)."""
     values = {name: renderer.text(Text(msgid), locale) for name, msgid in CHROME.items()}
     if school:
         values["title"] = f"{values['title']} · {school}"
@@ -121,13 +145,25 @@ def render_page(
         "lang": locale,
         "dir": text_direction(locale),
         "school": school,
+        "slug": slug,
         "exit_url": exit_url,
         "max_photo": str(max_photo_bytes),
     }
+    return _fill("chat.html", values)
+
+
+def render_missing(renderer: Renderer, locale: str, *, exit_url: str) -> str:
+    """The page for an address no live school has, in `locale`."""
+    values = {name: renderer.text(Text(msgid), locale) for name, msgid in MISSING.items()}
+    values |= {"lang": locale, "dir": text_direction(locale), "exit_url": exit_url}
+    return _fill("missing.html", values)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
     escaped = {name: html.escape(value, quote=True) for name, value in values.items()}
-    return PLACEHOLDER.sub(lambda found: escaped[found.group(1)], _template())
+    return PLACEHOLDER.sub(lambda found: escaped[found.group(1)], _template(template))
 
 
 @cache
-def _template() -> str:
-    return TEMPLATE.read_text(encoding="utf-8")
+def _template(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
@@ -26,10 +26,12 @@ from bot.channels.web import answers, codes, page
 from bot.channels.web.channel import CLOSED, Message, Visit, WebChannel
 from bot.channels.web.limits import AddressCeiling, SessionRate
 from bot.channels.web.photos import PhotoLimits, PhotoRefused, clean_photo
+from bot.channels.web.schools import SLUG_CHARS
 from bot.core.commands import command_trigger
 from bot.core.i18n import LOCALES
 from bot.core.model import Inbound, Text, parse_button_data
 from bot.core.render import Renderer
+from bot.core.throttle import CodeThrottle
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,6 @@ class WebOptions:
     public_url: str | None = None  # https://... behind a proxy: HSTS, and its Origin
     max_text: int = 4000  # characters in one typed message
     photos: PhotoLimits = PhotoLimits()
-    school: str = ""
 
 
 class Api:
@@ -60,7 +61,7 @@ class Api:
         self.options = options
         self.ceiling = AddressCeiling()
         self.rate = SessionRate()
-        self.throttle = codes.CodeThrottle()
+        self.throttle = CodeThrottle()
         public = urlsplit(options.public_url) if options.public_url else None
         self.public_host = public.netloc if public else None
         self.https = bool(public and public.scheme == "https")
@@ -111,14 +112,33 @@ class Api:
     # --- the page ---------------------------------------------------------------------------
 
     async def chat_page(self, request: web.Request) -> web.Response:
+        """A school's chat at /s/<slug>/; at the bare address the board's one school, or, when
+        it has several, the chat without a school (it asks for the poster's code)."""
         locale = page.page_locale(request.query.get("lang"), request.headers.get("Accept-Language"))
+        slug = request.match_info.get("school")
+        school = await self.channel.page_school(slug) if len(slug or "") <= SLUG_CHARS else None
+        if slug is not None and school is None:
+            log.info("web_page_unknown_school")
+            missing = page.render_missing(self.renderer, locale, exit_url=self.options.exit_url)
+            return self._page(missing, status=404)
         html = page.render_page(
             self.renderer,
             locale,
-            exit_url=self.options.exit_url,
+            exit_url=(school and school.exit_url) or self.options.exit_url,
             max_photo_bytes=self.options.photos.max_bytes,
-            school=self.options.school,
+            school=school.name if school else "",
+            # The bare address stays bare: a new tab there finds the board's one school itself.
+            slug=school.slug if school and slug is not None else "",
         )
+        return self._page(html)
+
+    async def to_school_page(self, request: web.Request) -> web.Response:
+        """/s/<slug> typed without its last slash: the school's page all the same."""
+        path = f"/s/{quote(request.match_info['school'], safe='')}/"
+        query = f"?{request.query_string}" if request.query_string else ""
+        return web.Response(status=302, headers={"Location": path + query, **NO_STORE})
+
+    def _page(self, html: str, status: int = 200) -> web.Response:
         ancestors = " ".join(self.options.frame_origins) or "'none'"
         headers = {
             **NO_STORE,
@@ -136,7 +156,9 @@ class Api:
         }
         if not self.options.frame_origins:
             headers["X-Frame-Options"] = "DENY"
-        return web.Response(text=html, content_type="text/html", charset="utf-8", headers=headers)
+        return web.Response(
+            text=html, status=status, content_type="text/html", charset="utf-8", headers=headers
+        )
 
     async def widget(self, _request: web.Request) -> web.FileResponse:
         return web.FileResponse(
@@ -146,10 +168,15 @@ class Api:
     # --- the API ----------------------------------------------------------------------------
 
     async def new_session(self, request: web.Request) -> web.Response:
-        body = await self._json(request, required=(), optional=("lang",))
+        body = await self._json(request, required=(), optional=("lang", "school"))
         lang = body.get("lang")
         lang = lang if lang in LOCALES else "nl"
-        token = await self.channel.new_tab(lang)
+        slug = body.get("school") or None  # the page's school; none: the bare address
+        if slug is not None and not (isinstance(slug, str) and len(slug) <= SLUG_CHARS):
+            raise self._error(request, 400, "request", answers.REQUEST)
+        token = await self.channel.new_tab(lang, slug)
+        if token is None:  # that school's page is gone (removed since it was shown)
+            raise self._error(request, 404, "school", page.NOT_FOUND)
         times = self.channel.times
         reply = {"token": token, "idle": int(times.idle), "warn": int(times.warn)}
         return web.json_response(reply, status=201)
@@ -358,6 +385,7 @@ def add_routes(app: web.Application, api: Api) -> None:
     app.middlewares.append(api.guard)
     app.router.add_get("/", api.chat_page)
     app.router.add_get("/s/{school}/", api.chat_page)
+    app.router.add_get("/s/{school}", api.to_school_page)
     app.router.add_get("/widget.js", api.widget)
     app.router.add_static("/static/", HERE / "static", append_version=False)
     app.router.add_post("/api/session", api.new_session)

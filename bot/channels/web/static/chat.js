@@ -13,7 +13,9 @@
   const LANG = document.documentElement.lang || "nl";
   const EXIT_URL = app.dataset.exitUrl;
   const MAX_PHOTO = Number(app.dataset.maxPhoto) || 10 * 1024 * 1024;
+  const SCHOOL = app.dataset.school || ""; // whose page this is ("": the bare address)
   const TOKEN = "antipest.token";
+  const TOKEN_SCHOOL = "antipest.school"; // the page the token was made on: a tab is one school's
   const TIMES = "antipest.times";
   const NOTE_SEEN = "antipest.note";
   const log = $("log");
@@ -481,9 +483,12 @@
   async function startNew() {
     setSessionShown(true);
     try {
-      const { status, data } = await send("/api/session", { body: { lang: LANG } });
+      const body = SCHOOL ? { lang: LANG, school: SCHOOL } : { lang: LANG };
+      const { status, data } = await send("/api/session", { body });
+      if (status === 404 && data.message) { addLine(data.message); return; } // the school is gone
       if (status !== 201 || !data.token) throw new Unreachable();
       store.set(TOKEN, data.token);
+      store.set(TOKEN_SCHOOL, SCHOOL);
       store.set(TIMES, JSON.stringify({ idle: data.idle, warn: data.warn }));
       markActive();
       await exchange("/api/turn", { body: { id: newId(), start: true } });
@@ -646,6 +651,8 @@
     printSheet(codes.length ? codes[codes.length - 1].textContent : null);
   });
 
+  // A token from another school's page in this tab is that school's conversation, not this one.
+  if (token() && (store.get(TOKEN_SCHOOL) || "") !== SCHOOL) forgetTab();
   if (token()) resume();
   else startNew();
 })();

@@ -5,7 +5,8 @@
  * and gets a fixed "Meld pesten" button that opens the chat in a new tab, as its own page on
  * the chat's host, never in an iframe: there the chat keeps its strict CSP, its quick exit
  * leaves a page the child controls, and the school's site sees nothing of the conversation.
- * Options on the script tag: data-lang="en" (English), data-school="<name>" (/s/<name>/).
+ * Options on the script tag: data-lang="en" (English), data-school="<slug>" (that school's own
+ * chat, /s/<slug>/; `antipestbot school add` prints the line with it).
  * It adds this one element and nothing else; its looks are set from script (element.style),
  * which a site's CSP allows where a <style> element might not be.
  */
