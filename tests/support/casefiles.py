@@ -26,9 +26,11 @@ def file_report(
     role: str = "pupil",
     photos: tuple[str, ...] = (),
     channel: str = "telegram",
+    school: int = 1,
     **answers: Any,
 ) -> str:
-    """File one report as user `user_id` of `channel`; returns its case code.
+    """File one report as user `user_id` of `channel` to the board's school `school`; returns its
+    case code.
 
     `answers` overrides the defaults (who, kind, place, often, since, anonymous, name).
     """
@@ -47,7 +49,8 @@ def file_report(
     stores = app.stores
     who = Identity(channel, str(user_id), str(user_id), "nl")
     key = stores.vault.subject(channel, user_id)
-    ctx = Context(stores, app.school, Actor.reporter(key), stamp(app.clock))
+    schools = app.board.current()
+    ctx = Context(stores, schools[school], Actor.reporter(key), stamp(app.clock), schools)
     with stores.db.transaction():
         return reports.submit(ctx, filled, role, who)
 

@@ -24,7 +24,7 @@ from support.texts import event_text, texts_with
 from support.visitor import Visitor
 from support.walks import report_as_pupil
 
-from bot.chat import entry
+from bot.chat import entry, schooling
 from bot.core.model import Text
 
 BEFORE = "before-schools"
@@ -75,9 +75,9 @@ async def waiting_notice(running: Running, fake: FakeBotApi) -> str:
 
 def assert_no_school_was_asked(running: Running, fake: FakeBotApi, *tabs: Visitor) -> None:
     """Nobody met the entry flow: its question, its answers to a wrong code, or a switch."""
-    flow = running.app.service.engine.flows[entry.ENTRY_FLOW]
+    flow = running.app.service.engine.flows[schooling.ENTRY_FLOW]
     msgids = [msgid for state in flow.states.values() for msgid in state.say]
-    msgids += [entry.UNKNOWN_CODE, entry.WAIT, entry.KEPT_UNTIL_SCHOOL, entry.SWITCHED]
+    msgids += [schooling.UNKNOWN_CODE, schooling.WAIT, entry.KEPT_UNTIL_SCHOOL, schooling.SWITCHED]
     # A placeholder's value is unknown here: the longest fixed part of each text stands for it.
     marks = [
         max(nl(running, msgid, school="\0", seconds="\0").split("\0"), key=len) for msgid in msgids

@@ -84,6 +84,9 @@ async def test_a_live_stream_shows_the_school_message_without_reloading(
     anna = coordinator(501, "Juf Anna")
     tab = visitor()
     code = await report_on_the_web(tab, "Iemand pakt steeds mijn spullen af.")
+    # The new-report notice first, as a coordinator gets it: arriving after the case is opened,
+    # its own "open" button would be the last buttons Anna sees.
+    await fake.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == 501)
     after = max(m["seq"] for m in tab.messages)
     url = f"{tab.base}/api/events?after={after}"
     async with http.get(url, headers=tab.headers) as stream:
