@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import cli_schools
+from bot import cli_schools, cli_stats
 from bot.app import App, build, chat_in_terminal, school_of
 from bot.channels.base import StartError
 from bot.channels.http import DEFAULT_HOST, DEFAULT_PORT, HttpServer, ListenError
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", choices=["nl", "en"], default="nl")
     chat.add_argument("--school", help="the school whose computer this is (its slug)")
     cli_schools.add_commands(commands)
+    cli_stats.add_command(commands)
     coordinator = commands.add_parser("coordinator", help="manage anti-bullying coordinators")
     actions = coordinator.add_subparsers(dest="action", required=True)
     invite = actions.add_parser("invite", help="print a one-time invite link")
@@ -273,6 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _coordinator(app, args)
         if args.command == "school":
             return cli_schools.run(app, args)
+        if args.command == "stats":
+            return cli_stats.run(app, args)
         return _run(app, args)
     except (SettingsError, StartError, FlowError, VaultError, DatabaseError) as error:
         print(f"antipestbot: {error}", file=sys.stderr)

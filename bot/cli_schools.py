@@ -61,6 +61,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     change.add_argument("--followup-days", type=int, help="school days until the follow-up")
     change.add_argument("--retention-days", type=int, help="at most the board's retention")
     change.add_argument("--reports-per-hour", type=int)
+    change.add_argument("--pupils", type=int, help="pupils at the school (figures per 100)")
     change.add_argument("--exit-url", help="the web chat's quick exit, an https:// address")
     change.add_argument("--phases-nl", help='six labels: "a|b|c|d|e|f"')
     change.add_argument("--phases-en", help='six labels: "a|b|c|d|e|f"')
@@ -283,6 +284,7 @@ def _new_settings(current: dict[str, Any], args: argparse.Namespace) -> dict[str
         "followup_days": args.followup_days,
         "retention_days": args.retention_days,
         "reports_per_hour": args.reports_per_hour,
+        "pupils": args.pupils,
         "exit_url": args.exit_url,
     }
     given = {key: value for key, value in given.items() if value is not None}

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.background.digest import send_digests
 from bot.background.retention import purge_due
 from bot.background.supervisor import Supervised, off_loop
 from bot.background.waker import Waker
@@ -44,15 +45,17 @@ class JobRunner:
         self.supervised = Supervised("jobs", self._round, self.waker.sleep, clock)
 
     def run_due(self) -> int:
-        """Do every job that is due, and the daily purge; returns how many jobs were done.
+        """Do every job that is due, the daily purge and the Monday digest; returns how many
+        jobs were done.
 
         Raises what the database raises; the jobs done before that stay done (and their
         messages are sent).
         """
-        done = 0
+        done = digests = 0
         try:
             schools = self.board.current()
             purge_due(self.stores, schools, self.clock())
+            digests = send_digests(self.stores, schools, self.clock())
             now = stamp(self.clock)
             for job in self.stores.jobs.due(now):
                 # A job acts within its case's school only, by that school's rules.
@@ -64,7 +67,7 @@ class JobRunner:
                 log.info("job_done kind=%s case=%s", job["kind"], job["code"])
                 done += 1
         finally:
-            if done:
+            if done or digests:
                 self.on_enqueue()
         return done
 

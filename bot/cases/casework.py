@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from bot.cases import events
+from bot.cases import events, figures
 from bot.cases.context import Context
 from bot.cases.notifications import notify_reporter
 from bot.core.i18n import N_
@@ -75,6 +75,7 @@ def claim(ctx: Context, code: str) -> None:
             )
         )
     ctx.record(events.CASE_CLAIMED, report.code, report.school)
+    figures.claimed(ctx, report)
 
 
 def set_status(ctx: Context, code: str, status: str) -> None:
@@ -90,6 +91,7 @@ def set_phase(ctx: Context, code: str, phase: str) -> Report:
     report = find_case(ctx, code, open_only=True)
     if phase not in PHASES:
         raise Refused(Text(N_("That phase does not exist.")))
+    figures.phase_set(ctx, report, int(phase))  # before: it counts the phase the case leaves
     ctx.stores.reports.set_phase(report.code, report.school, int(phase), ctx.now)
     ctx.record(events.phase_set(phase), report.code, report.school)
     return report
@@ -122,6 +124,7 @@ def message_reporter(ctx: Context, code: str, text: str) -> bool:
             message=message,
         ):
             ctx.record(events.MESSAGE_SENT, report.code, report.school)
+            figures.messaged(ctx, report)
             return True
     ctx.stores.reports.add_note(report.code, report.school, me, text, ctx.now)
     ctx.record(events.MESSAGE_NOT_SENT, report.code, report.school)
@@ -142,6 +145,7 @@ def close(ctx: Context, code: str, outcome: str, note: str) -> tuple[Closing, in
     if not stores.reports.close(report.code, report.school, outcome, note, ctx.now):
         return "already_closed", report.school
     ctx.record(events.CASE_CLOSED, report.code, report.school)
+    figures.closed(ctx, report, outcome)
     if not stores.reports.reachable(report.code, report.school):
         return "closed", report.school
     school = ctx.school_of(report.school)
@@ -156,6 +160,19 @@ def close(ctx: Context, code: str, outcome: str, note: str) -> tuple[Closing, in
     return "followup_planned", report.school
 
 
+def mark_serious(ctx: Context, code: str) -> Report:
+    """Flag a case "ernstig incident" (serious incident), counted per month and kind for the
+    coming duty to register such incidents. Once flagged it stays flagged: a count is kept."""
+    report = find_case(ctx, code)
+    if not ctx.stores.reports.mark_serious(report.code, report.school):
+        raise Refused(
+            Text(N_("Case {case} is marked as a serious incident already."), {"case": report.code})
+        )
+    ctx.record(events.SERIOUS_FLAGGED, report.code, report.school)
+    figures.flagged_serious(ctx, report)
+    return report
+
+
 def reopen(ctx: Context, code: str) -> None:
     """Open a closed case again; its pending follow-up question is not asked any more."""
     report = find_case(ctx, code)
@@ -163,3 +180,4 @@ def reopen(ctx: Context, code: str) -> None:
         raise Refused(Text(N_("Case {case} is already open."), {"case": report.code}))
     ctx.stores.jobs.cancel(report.code, report.school, "followup", ctx.now)
     ctx.record(events.CASE_REOPENED, report.code, report.school)
+    figures.reopened(ctx, report, "coordinator")

@@ -28,6 +28,7 @@ MESSAGE_NOT_SENT = "message_not_sent"
 REPORTER_MESSAGE = "reporter_message"
 EVIDENCE_ADDED = "evidence_added"
 FOLLOWUP_ASKED = "followup_asked"
+SERIOUS_FLAGGED = "serious_flagged"
 PHASE = "phase_"
 
 
@@ -54,6 +55,7 @@ def checklist_toggled(item: str, ticked: bool) -> str:
 
 HISTORY = {
     CASE_CLAIMED: N_("claimed"),
+    SERIOUS_FLAGGED: N_("marked as a serious incident"),
     status_set("new"): N_("status: new"),
     status_set("claimed"): N_("status: claimed"),
     status_set("in_progress"): N_("status: in progress"),

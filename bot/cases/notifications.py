@@ -21,9 +21,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.cases.labels import case_label
+from bot.cases.patterns import PATTERN, WINDOW_DAYS
 from bot.core.i18n import N_, NC_
 from bot.core.model import Choice, Screen, Text
 from bot.schools.school import School
+from bot.stats.monospace import school_name, week_texts
 from bot.storage import Stores
 from bot.storage.reporter_prefs import ReporterPrefs
 from bot.storage.threads import FROM_REPORTER
@@ -154,6 +156,8 @@ def notification_screen(
     stores: Stores, school: School, payload: dict[str, Any], *, named: bool = False
 ) -> Screen:
     """`named`: the receiver coordinates several schools, so the school is named first."""
+    if payload["event"] == DIGEST:  # names its school in its heading
+        return digest_screen(stores, school, payload["at"])
     screen = _notification_screen(stores, school, payload)
     if not named:
         return screen
@@ -162,9 +166,42 @@ def notification_screen(
 
 
 SCHOOL_LINE = N_("🏫 {school}")
+DIGEST = "digest"  # queued by bot/background/digest.py every Monday morning
+DIGEST_HEADING = N_("📅 Good morning! The weekly overview of {school}, {date}:")
+PATTERN_TEXT = N_(
+    "🔎 {cases}: {count} reports within {days} school days about the same place ({place}). "
+    "They may belong together."
+)
+LISTED_OPEN = 6  # a button each for the newest cases of a pattern; the text names them all
+
+
+def digest_screen(stores: Stores, school: School, at: str) -> Screen:
+    """The Monday digest: this week's figures as /cijfers shows them, read when it is sent."""
+    when = school.local_time(at)[:10]
+    heading = Text(DIGEST_HEADING, {"school": school_name(school), "date": when})
+    return Screen((heading, *week_texts(stores, school, at)), monospace=True)
+
+
+def pattern_screen(payload: dict[str, Any]) -> Screen:
+    """Several reports about one place (bot/cases/patterns.py): their codes, and a button to
+    open each of the newest."""
+    codes = list(payload["codes"])
+    params = {
+        "cases": ", ".join(codes),
+        "count": len(codes),
+        "days": WINDOW_DAYS,
+        "place": case_label("place", payload["place"]),
+    }
+    rows = tuple(
+        (Choice(Text(N_("Open {case}"), {"case": code}), "open", code),)
+        for code in codes[-LISTED_OPEN:]
+    )
+    return Screen((Text(PATTERN_TEXT, params),), rows=rows)
 
 
 def _notification_screen(stores: Stores, school: School, payload: dict[str, Any]) -> Screen:
+    if payload["event"] == PATTERN:
+        return pattern_screen(payload)
     code, event = payload["code"], payload["event"]
     open_case = ((Choice(Text(N_("Open {case}"), {"case": code}), "open", code),),)
     if event == "new_report":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.cases import events
+from bot.cases import events, figures
 from bot.cases.context import Context
 from bot.cases.notifications import notify_coordinators
 from bot.core.i18n import N_
@@ -120,6 +120,7 @@ def answer_followup(ctx: Context, code: str, answer: str) -> bool:
         )
     school = report.school
     ctx.record(events.followup_answered(answer), report.code, school)
+    figures.followup_answered(ctx, report, answer)
     if answer == "yes":
         return False
     ctx.stores.reports.reopen(report.code, school, ctx.now)
@@ -127,4 +128,5 @@ def answer_followup(ctx: Context, code: str, answer: str) -> bool:
         ctx.stores, "reopened", report.code, school, ctx.now, ctx.now, answer=answer
     )
     ctx.record(events.CASE_REOPENED, report.code, school)
+    figures.reopened(ctx, report, "followup")
     return True

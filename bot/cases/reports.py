@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from bot.cases import events
+from bot.cases import events, figures, patterns
 from bot.cases.context import Context
 from bot.cases.labels import STATUS_FOR_REPORTER
 from bot.cases.notifications import notify_coordinators, notify_reporter
@@ -115,6 +115,10 @@ def submit(ctx: Context, answers: Mapping[str, Any], role: str, contact: Identit
         f"overdue:{code}", "overdue", code, school.id, overdue.isoformat(timespec="seconds")
     )
     notify_coordinators(stores, "new_report", code, school.id, ctx.now, kind=answers["kind"])
+    made = stores.reports.get(code, frozenset({school.id}))
+    if made is not None:
+        figures.report_made(ctx, made, contact.channel)
+        patterns.alert_on_pattern(ctx, made)  # after the new-report notice it speaks of
     log.info("report_created case=%s", code)
     return code
 

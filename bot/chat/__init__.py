@@ -18,6 +18,7 @@ from bot.chat import (
     checklist,
     closing,
     entry,
+    figures,
     onboarding,
     privacy,
     reporter,
@@ -39,6 +40,7 @@ CAPABILITIES: tuple[ModuleType, ...] = (
     casework,
     closing,
     checklist,
+    figures,
 )
 
 

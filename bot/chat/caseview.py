@@ -30,8 +30,9 @@ OPEN_ACTIONS = (
     "evidence",
     "checklist",
     "earlier",
+    "serious",
 )
-CLOSED_ACTIONS = ("note", "reopen", "evidence", "earlier")
+CLOSED_ACTIONS = ("note", "reopen", "evidence", "earlier", "serious")
 HISTORY_SHOWN = 12  # the latest entries of a case's history
 # The latest messages of a case's thread shown when it opens, and per "⏪ Earlier messages": a
 # reporter can write forty (122,000 characters), and the whole thread each time buries the case.
@@ -101,6 +102,8 @@ def header(turn: Turn, report: Report, reachable: bool) -> list[Text]:
             else N_("Outcome when it was closed: {outcome}")
         )
         texts.append(Text(msgid, {"outcome": outcome}))
+    if report.serious:
+        texts.append(Text(N_("⚠️ Serious incident")))
     if not reachable:
         texts.append(Text(UNREACHABLE))
     return texts
@@ -118,6 +121,8 @@ def actions(turn: Turn, report: Report, reachable: bool) -> list[tuple[Choice, .
         offered.discard("evidence")
     if not is_online(report):
         offered.discard("checklist")
+    if report.serious:
+        offered.discard("serious")
     earlier = _int(turn.session.answers.get(THREAD_FROM))
     if not earlier:
         offered.discard("earlier")

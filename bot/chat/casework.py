@@ -100,7 +100,14 @@ def reopen_case(turn: Turn, _arg: str | None) -> None:
     turn.say(N_("Case {case} is open again."), case=code)
 
 
+def mark_serious(turn: Turn, _arg: str | None) -> None:
+    code = case_code(turn)
+    casework.mark_serious(turn.context, code)
+    turn.say(N_("Case {case} is marked as a serious incident."), case=code)
+
+
 EFFECTS = {
+    "mark_serious": mark_serious,
     "open_case": open_case,
     "show_evidence": show_evidence,
     "show_earlier": show_earlier,

@@ -402,4 +402,5 @@ class Service:
             rows.append(footer)
         texts = [Text(msgid, params) for msgid in state.say] + part.texts
         texts += [Text(msgid, params) for msgid in state.say_after]
-        return [*part.before, Screen(tuple(texts) or (Text("👇"),), tuple(rows))]
+        screen = Screen(tuple(texts) or (Text("👇"),), tuple(rows), monospace=part.monospace)
+        return [*part.before, screen]

@@ -83,3 +83,4 @@ class ViewPart:
     texts: list[Text] = field(default_factory=list)
     rows: list[tuple[Choice, ...]] = field(default_factory=list)
     before: list[Screen] = field(default_factory=list)
+    monospace: bool = False  # the state's screen in a fixed-width font (tables of figures)

@@ -12,6 +12,8 @@ COMMANDS = {
     "language": "language",
     "wachtrij": "queue",
     "queue": "queue",
+    "cijfers": "figures",
+    "figures": "figures",
     "privacy": "privacy",
     "vergeet": "forget",
     "forget": "forget",

@@ -111,6 +111,16 @@ class Text:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Rows of cells that line up in columns once translated: a placeholder's value in a `Text`
+    of a monospace screen. Widths can only be known in the reader's language, so the renderer
+    lays it out. A column of numbers is right-aligned; None is an empty cell."""
+
+    rows: tuple[tuple[str | int | float | Text | None, ...], ...]
+    header: bool = True  # the first row names the columns: a line goes under it
+
+
 class Refused(Exception):
     """A request that cannot be done; the session goes back to where it was and `text` is shown."""
 
@@ -154,6 +164,8 @@ class Screen:
     unsent: Text | None = None
     # Here the channel shows a new secret code to write down (only channels with return_codes).
     secret: bool = False
+    # The whole message in a fixed-width font, so that a `Grid` in it lines up (figures).
+    monospace: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +180,7 @@ class Outbound:
     photo_kind: MediaKind = "photo"
     unsent: str | None = None  # sent instead when the channel refuses the photo
     secret: bool = False  # the channel makes a new secret code and shows it here (Screen.secret)
+    monospace: bool = False  # shown in a fixed-width font as a whole (Screen.monospace)
 
 
 @dataclass(frozen=True, slots=True)

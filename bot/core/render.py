@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
-from bot.core.model import Limits, Outbound, Screen, Text
-from bot.core.textsafety import split_text
+from bot.core.model import Grid, Limits, Outbound, Screen, Text
+from bot.core.textsafety import neutralise, split_text
 
 TELEGRAM_SIZED = Limits()  # when a caller names no channel: the smallest limits in use
+GAP = "  "  # between the columns of a grid
+# A cell that reads as a number ("12", "4,5", "< 5", "≥ 95 %"): its column is right-aligned.
+NUMERIC = re.compile(r"^[<>≤≥]?\s?[\d.,]+\s?%?$")
 
 
 class _Keep(dict):
@@ -34,10 +40,43 @@ class Renderer:
         if translated is text.msgid:  # pgettext hands the msgid itself back when it has none
             translated = catalog.gettext(text.msgid)
         params: dict[str, Any] = {
-            name: self.text(value, locale, audience) if isinstance(value, Text) else value
-            for name, value in text.params.items()
+            name: self._value(value, locale, audience) for name, value in text.params.items()
         }
         return translated.format_map(_Keep(params))
+
+    def _value(self, value: Any, locale: str, audience: str | None) -> Any:
+        if isinstance(value, Text):
+            return self.text(value, locale, audience)
+        if isinstance(value, Grid):
+            return self.grid(value, locale, audience)
+        return value
+
+    def grid(self, grid: Grid, locale: str, audience: str | None = None) -> str:
+        """The grid's cells translated and padded into columns (for a fixed-width font)."""
+        cells = [[self._cell(cell, locale, audience) for cell in row] for row in grid.rows]
+        if not cells:
+            return ""
+        columns = max(len(row) for row in cells)
+        cells = [row + [""] * (columns - len(row)) for row in cells]
+        body = cells[1:] if grid.header else cells
+        widths = [max(_width(row[i]) for row in cells) for i in range(columns)]
+        right = [
+            any(row[i] for row in body) and all(NUMERIC.match(row[i]) for row in body if row[i])
+            for i in range(columns)
+        ]
+        lines = [_line(row, widths, right) for row in cells]
+        if grid.header:
+            lines.insert(1, GAP.join("-" * width for width in widths))
+        return "\n".join(lines)
+
+    def _cell(self, cell: Any, locale: str, audience: str | None) -> str:
+        """One cell on one line; a configured label (a place, a phase) may hold anything, so
+        what hides or reorders text goes, as everywhere coordinators read."""
+        if cell is None:
+            return ""
+        if isinstance(cell, bool) or not isinstance(cell, int | float):
+            return " ".join(neutralise(str(self._value(cell, locale, audience))).split())
+        return format_decimal(cell, format="#,##0.#", locale=locale)
 
     def render(
         self,
@@ -72,8 +111,28 @@ class Renderer:
                     continue
                 out.append(Outbound(text="", **media))
             parts = split_text(body, limits.text) or ["…"]
-            out.extend(Outbound(text=part, quiet=screen.quiet) for part in parts[:-1])
-            out.append(
-                Outbound(text=parts[-1], rows=rows, quiet=screen.quiet, secret=screen.secret)
-            )
+            look = {"quiet": screen.quiet, "monospace": screen.monospace}
+            out.extend(Outbound(text=part, **look) for part in parts[:-1])
+            out.append(Outbound(text=parts[-1], rows=rows, secret=screen.secret, **look))
         return out
+
+
+def _width(text: str) -> int:
+    """How many columns `text` takes in a fixed-width font: wide (CJK, most emoji) take two,
+    combining marks and format characters none."""
+    return sum(
+        0
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(ch) in "WF"
+        else 1
+        for ch in text
+    )
+
+
+def _line(row: list[str], widths: list[int], right: list[bool]) -> str:
+    padded = [
+        " " * (width - _width(cell)) + cell if flush else cell + " " * (width - _width(cell))
+        for cell, width, flush in zip(row, widths, right, strict=True)
+    ]
+    return GAP.join(padded).rstrip()

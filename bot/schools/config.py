@@ -29,6 +29,7 @@ _KEYS = {
     "followup_days",
     "retention_days",
     "reports_per_hour",
+    "pupils",
 }
 # What one school of a board may set for itself, beside its name.
 OVERRIDABLE = (_KEYS - {"name"}) | {"phases", "exit_url"}
@@ -52,6 +53,7 @@ NUMBERS = {
     "followup_days": _Range(1, 40, whole=True, unit="school days"),
     "retention_days": _Range(60, 3650, whole=True, unit="days"),
     "reports_per_hour": _Range(1, 60, whole=True, unit="reports"),
+    "pupils": _Range(1, 5000, whole=True, unit="pupils"),
 }
 
 
@@ -127,6 +129,7 @@ def _school(raw: dict[str, Any], where: _Where) -> School:
         followup_days=int(_number(school, "followup_days", defaults.followup_days, where)),
         retention_days=int(_number(school, "retention_days", defaults.retention_days, where)),
         reports_per_hour=int(_number(school, "reports_per_hour", defaults.reports_per_hour, where)),
+        pupils=int(_number(school, "pupils", 0, where)) if "pupils" in school else None,
     )
     _check_timezone(parsed.timezone)
     _check_phases(parsed.phases)

@@ -35,6 +35,7 @@ class School:
     retention_days: int = 365  # days after closing until a case's content is deleted
     reports_per_hour: int = 3  # more reports from one person within an hour are refused kindly
     exit_url: str | None = None  # the web chat's quick exit (None: the server's ANTIPEST_EXIT_URL)
+    pupils: int | None = None  # how many pupils, for figures per 100 pupils (None: not given)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -11,6 +11,7 @@ from bot.storage.coordinators import CoordinatorStore
 from bot.storage.counts import CountStore
 from bot.storage.db import Database
 from bot.storage.deliveries import DeliveryStore
+from bot.storage.figures import FigureStore
 from bot.storage.hourly import HourlyStore
 from bot.storage.jobs import JobStore
 from bot.storage.meta import MetaStore
@@ -43,6 +44,7 @@ class Stores:
     hourly: HourlyStore  # reports sent per person in the last hour; survives /vergeet
     web: WebStore  # the web chat's tabs, messages, secret codes and photos
     schools: SchoolStore  # the board's schools and what each sets itself
+    figures: FigureStore  # counters that outlive cases (bot/cases/figures.py)
 
     @classmethod
     def open(cls, db: Database, vault: Vault) -> Stores:
@@ -63,4 +65,5 @@ class Stores:
             hourly=HourlyStore(db, vault),
             web=WebStore(db, vault),
             schools=SchoolStore(db),
+            figures=FigureStore(db),
         )

@@ -39,6 +39,8 @@ class Report:
     outcome_code: str = ""  # one of `bot.cases.casework.OUTCOMES` once the case was closed
     kinds: tuple[str, ...] = ()  # every kind the reporter chose; `kind` is the first
     school: int = 1  # the school it was made for, fixed when it was made
+    phase_since: str | None = None  # when it entered its current phase
+    serious: bool = False  # flagged "ernstig incident" by a coordinator
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,44 @@ class ReportStore:
             outcome_code=row.get("outcome_code") or "",
             kinds=tuple((row.get("kinds") or row["kind"]).split(",")),
             school=row["school"],
+            phase_since=row.get("phase_since"),
+            serious=bool(row.get("serious")),
         )
+
+    # What has been counted of a case (bot/cases/figures.py); each is set once.
+    FIRSTS = ("first_claimed", "first_messaged", "first_closed")
+
+    def first(self, code: str, school: int, what: str, now: str) -> bool:
+        """Mark `what` (one of FIRSTS) as happened now; True only the first time."""
+        if what not in self.FIRSTS:
+            raise ValueError(f"not a first: {what}")
+        cursor = self.db.execute(
+            f"UPDATE reports SET {what} = ? WHERE code = ? AND school = ? AND {what} IS NULL",
+            (now, code, school),
+        )
+        return cursor.rowcount == 1
+
+    def reach_phase(self, code: str, school: int, phase: int, now: str) -> bool:
+        """The case enters `phase` now; True when it had never been in it before."""
+        self.db.execute(
+            "UPDATE reports SET phase_since = ? WHERE code = ? AND school = ?",
+            (now, code, school),
+        )
+        token = f",{phase},"
+        cursor = self.db.execute(
+            "UPDATE reports SET phases = COALESCE(phases, ',') || ? || ','"
+            " WHERE code = ? AND school = ? AND instr(COALESCE(phases, ','), ?) = 0",
+            (str(phase), code, school, token),
+        )
+        return cursor.rowcount == 1
+
+    def mark_serious(self, code: str, school: int) -> bool:
+        """Flag a case "ernstig incident"; True when it was not flagged before."""
+        cursor = self.db.execute(
+            "UPDATE reports SET serious = 1 WHERE code = ? AND school = ? AND serious = 0",
+            (code, school),
+        )
+        return cursor.rowcount == 1
 
     def reporter(self, code: str, school: int) -> dict[str, Any] | None:
         """Who reported a case (pseudonym), and how to reach them (opened from its seal)."""
@@ -296,6 +335,27 @@ class ReportStore:
         )
         return int(row["n"]) if row else 0
 
+    def week_counts(self, school: int, start: str, end: str) -> dict[str, int]:
+        """How many of a school's cases were made, first claimed, first messaged and first
+        closed from `start` until `end` (the coordinators' weekly figures; cases still kept)."""
+        firsts = ("created", "first_claimed", "first_messaged", "first_closed")
+        sums = ", ".join(f"COALESCE(SUM({c} >= ? AND {c} < ?), 0) AS {c}" for c in firsts)
+        row = self.db.row(
+            f"SELECT {sums} FROM reports WHERE school = ?",
+            (*(bound for _ in firsts for bound in (start, end)), school),
+        )
+        return {column: int(row[column]) if row else 0 for column in firsts}
+
+    def followups_due(self, school: int, start: str, end: str) -> list[dict[str, Any]]:
+        """A school's follow-up questions still to be asked from `start` until `end`, as (code,
+        due), soonest first."""
+        return self.db.rows(
+            "SELECT r.code, j.due FROM jobs j JOIN reports r ON r.id = j.report"
+            " WHERE r.school = ? AND j.kind = 'followup' AND j.done IS NULL"
+            " AND j.due >= ? AND j.due < ? ORDER BY j.due, r.code",
+            (school, start, end),
+        )
+
     def claim(self, code: str, school: int, coordinator: int, now: str) -> bool:
         """Claim an unclaimed case; False when someone already has it."""
         cursor = self.db.execute(
@@ -359,6 +419,15 @@ class ReportStore:
             (reporter, since),
         )
         return [row["created"] for row in rows]
+
+    def codes_about_place(self, school: int, place: str, since: str) -> list[str]:
+        """The codes of a school's reports about `place` made from `since` on, oldest first."""
+        rows = self.db.rows(
+            "SELECT code FROM reports WHERE school = ? AND place = ? AND created >= ?"
+            " ORDER BY created, id",
+            (school, place, since),
+        )
+        return [row["code"] for row in rows]
 
     def closed_before(self, school: int, limit: str) -> list[ExpiredCase]:
         """A school's closed cases whose closing lies before `limit`."""

@@ -300,6 +300,20 @@ def _v9(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v10(db: sqlite_utils.Database) -> None:
+    # Figures that outlive cases (bot/storage/figures.py): counters, never a case or a person.
+    db.execute(
+        "CREATE TABLE figures (school INTEGER NOT NULL, month TEXT NOT NULL,"
+        " dimension TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,"
+        " PRIMARY KEY (school, month, dimension, value))"
+    )
+    # What has been counted of a case already, so that nothing is counted twice (a reopened
+    # case's second close, a second claim); deleted with the case.
+    for column in ("first_claimed", "first_messaged", "first_closed", "phase_since", "phases"):
+        db.execute(f"ALTER TABLE reports ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN serious INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -310,4 +324,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v7,
     _v8,
     _v9,
+    _v10,
 ]

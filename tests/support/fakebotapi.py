@@ -202,7 +202,12 @@ class FakeBotApi:
         self.policy: FaultPolicy | None = None
         self._flood: dict[Any, float] = {}  # chat_id -> monotonic time its 429 window ends
         path = spec_path or Path(os.environ.get(SPEC_ENV) or DEFAULT_SPEC)
-        self._methods: dict[str, dict[str, Any]] = json.loads(path.read_text("utf-8"))["methods"]
+        spec = json.loads(path.read_text("utf-8"))
+        self._methods: dict[str, dict[str, Any]] = spec["methods"]
+        # The entity types the spec lists ("pre", "bold", ...), quoted in its description.
+        entity = {f["name"]: f for f in spec["types"]["MessageEntity"]["fields"]}
+        self._entity_fields = entity
+        self._entity_types = set(re.findall(r'"([a-z_]+)"', entity["type"]["description"]))
         self._by_lower = {name.lower(): name for name in self._methods}
         bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1
         self.bot_user = dict(id=bot_id, is_bot=True, first_name="AntiPest", username=bot_username)
@@ -712,6 +717,9 @@ class FakeBotApi:
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             self._validate_keyboard(name, markup["inline_keyboard"])
+        for marks, of in (("entities", "text"), ("caption_entities", "caption")):
+            if marks in params:
+                self._validate_entities(f"{name}: {marks}", params[marks], params.get(of))
         if name == "setMyCommands":
             for cmd in params.get("commands") or []:
                 command, desc = str(cmd.get("command")), str(cmd.get("description", ""))
@@ -721,6 +729,33 @@ class FakeBotApi:
                     self.violations.append(f"setMyCommands: description length {len(desc)}")
         if missing:
             raise ApiError(400, f"Bad Request: {missing[0]} is required")
+
+    def _validate_entities(self, name: str, entities: Any, text: Any) -> None:
+        """MessageEntity objects as the spec has them, each within the text it marks: offset and
+        length are UTF-16 code units, as Telegram counts them."""
+        if not isinstance(entities, list) or not isinstance(text, str):
+            self.violations.append(f"{name}: not an array of MessageEntity with a text")
+            return
+        units = len(text.encode("utf-16-le")) // 2
+        for entity in entities:
+            if not isinstance(entity, dict):
+                self.violations.append(f"{name}: {entity!r} is not a MessageEntity")
+                continue
+            required = [f for f, spec in self._entity_fields.items() if spec["required"]]
+            missing = [f for f in required if f not in entity]
+            unknown = [f for f in entity if f not in self._entity_fields]
+            if missing or unknown:
+                self.violations.append(f"{name}: missing {missing}, unknown {unknown}")
+                continue
+            kind, offset, length = entity["type"], entity["offset"], entity["length"]
+            if kind not in self._entity_types:
+                self.violations.append(f"{name}: unknown entity type {kind!r}")
+            if not (isinstance(offset, int) and isinstance(length, int)):
+                self.violations.append(f"{name}: offset and length must be integers")
+            elif offset < 0 or length < 1 or offset + length > units:
+                self.violations.append(
+                    f"{name}: {kind} at {offset}+{length} outside the text's {units} units"
+                )
 
     def _validate_keyboard(self, name: str, keyboard: Any) -> None:
         if not isinstance(keyboard, list) or not all(isinstance(r, list) for r in keyboard):

@@ -37,6 +37,7 @@ SEED = 2026
 SHARE = 0.2  # of all sendMessage calls; a third each 429, 500 and slow
 MAX_WAIT = 60.0  # seconds a pupil waits for a whole answer before the test fails
 LOSE_FINAL = 10  # every 10th pupil's answer with the case code surely fails the first time
+PATTERN = "🔎"  # fifty reports about one place (online) make one pattern alert each
 
 
 class Rounds:
@@ -138,13 +139,19 @@ def _answered(calls: list[Call]) -> bool:
 
 
 def _notifications(fake: FakeBotApi) -> Counter[tuple[int, str]]:
-    """Delivered sendMessage calls per (coordinator chat, case code)."""
+    """Delivered sendMessage calls per (coordinator chat, case code), pattern alerts aside."""
     seen: Counter[tuple[int, str]] = Counter()
     for chat in COORDINATORS:
-        for call in fake.delivered(chat, "sendMessage"):
+        for call in _alerts(fake, chat, pattern=False):
             for code in set(CASE_CODE.findall(call.params["text"])):
                 seen[(chat, code)] += 1
     return seen
+
+
+def _alerts(fake: FakeBotApi, chat: int, *, pattern: bool = True) -> list[Call]:
+    """The pattern alerts a coordinator got (all report about one place), or everything else."""
+    sent = fake.delivered(chat, "sendMessage")
+    return [c for c in sent if c.params["text"].startswith(PATTERN) == pattern]
 
 
 async def test_fifty_pupils_report_while_the_api_fails(bot, fake, coordinator):
@@ -184,10 +191,12 @@ async def test_fifty_pupils_report_while_the_api_fails(bot, fake, coordinator):
     assert set(notifications) == expected
     duplicates = {key: n for key, n in notifications.items() if n != 1}
     assert duplicates == {}
-    for chat in COORDINATORS:  # and nothing else reached the coordinators
-        assert len(fake.delivered(chat)) == PUPILS
+    for chat in COORDINATORS:  # and nothing else reached the coordinators but one alert
+        assert len(_alerts(fake, chat)) == 1
+        assert len(fake.delivered(chat)) == PUPILS + 1
     notified = db.rows("SELECT status FROM outbox WHERE coordinator IS NOT NULL")
-    assert Counter(row["status"] for row in notified) == {"sent": PUPILS * len(COORDINATORS)}
+    sent = (PUPILS + 1) * len(COORDINATORS)
+    assert Counter(row["status"] for row in notified) == {"sent": sent}
     # The pupils' failed replies were kept in the outbox, and all delivered.
     kept = db.rows("SELECT status FROM outbox WHERE coordinator IS NULL AND report IS NULL")
     assert kept and {row["status"] for row in kept} == {"sent"}

@@ -36,6 +36,7 @@ NEW_TABLES = {
     "coordinator_schools": len(FACTS["coordinators"]),
     "web_chats": 2,  # the web's numbering: one row per conversation with messages
     "school_retired": 0,  # old addresses and codes of schools that changed them: none yet
+    "figures": 0,  # counters from the upgrade on (issue 14): nothing happened since
 }
 WITH_SCHOOL = ("reports", "invites", "outbox", "web_codes")  # NOT NULL DEFAULT 1
 MAYBE_SCHOOL = ("sessions", "web_tabs", "audit")  # NULL: no school known

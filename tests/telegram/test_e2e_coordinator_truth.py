@@ -219,15 +219,16 @@ async def test_closing_asks_an_outcome_and_confirms_and_a_closed_case_can_only_r
     assert replies[-1].startswith(f"Melding {code} · gesloten")
     assert "Uitkomst: Niet bevestigd — Met beide kinderen gepraat" in replies[-1]
 
-    # A closed case offers reading, a note and reopening: nothing that changes its work.
-    assert triggers(anna) == ["note", "reopen", "queue", "home"]
+    # A closed case offers reading, a note and reopening: nothing that changes its work. It can
+    # still be marked a serious incident: what happened does not change by closing.
+    assert triggers(anna) == ["note", "reopen", "serious", "queue", "home"]
     await anna.press_data(f"*:open:{code}")
-    assert triggers(anna) == ["note", "reopen", "queue", "home"]
+    assert triggers(anna) == ["note", "reopen", "serious", "queue", "home"]
     # Old or forged buttons are refused once, without a loop and without a change.
     for action in ("close", "claim", "status", "phase"):
         replies = await anna.press_data(f"case:{action}:{code}")
         assert replies[0] == nl(bot.app, "Case {case} is closed. Reopen it first.", case=code)
-        assert triggers(anna) == ["note", "reopen", "queue", "home"]
+        assert triggers(anna) == ["note", "reopen", "serious", "queue", "home"]
     assert bot.app.stores.reports.get(code, frozenset({1})).status == "closed"
 
     replies = await anna.press("reopen")

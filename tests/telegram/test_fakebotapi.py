@@ -149,6 +149,20 @@ async def test_too_long_text_is_a_violation(fake: FakeBotApi, app: Application) 
     assert fake.violations == ["sendMessage: text length 4097 not in 1..4096"]
 
 
+async def test_entities_are_checked_in_utf16_units(fake: FakeBotApi, app: Application) -> None:
+    text = "📊 Cijfers"  # the emoji is two UTF-16 units: 10 in all
+    await app.bot.send_message(KID, text, entities=[{"type": "pre", "offset": 0, "length": 10}])
+    assert fake.violations == []
+    await app.bot.send_message(KID, text, entities=[{"type": "pre", "offset": 0, "length": 11}])
+    await app.bot.send_message(
+        KID, text, entities=[{"type": "monospace", "offset": 0, "length": 2}]
+    )
+    assert fake.violations == [
+        "sendMessage: entities: pre at 0+11 outside the text's 10 units",
+        "sendMessage: entities: unknown entity type 'monospace'",
+    ]
+
+
 async def test_keyboard_and_command_rules(fake: FakeBotApi, app: Application) -> None:
     long_data = InlineKeyboardButton("Te lang", callback_data="é" * 33)  # 66 bytes
     await app.bot.send_message(KID, "kies", reply_markup=InlineKeyboardMarkup([[long_data]]))

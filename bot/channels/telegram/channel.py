@@ -124,6 +124,15 @@ def _markup(outbound: Outbound) -> dict[str, Any] | None:
     return {"inline_keyboard": keyboard}
 
 
+def _monospace(outbound: Outbound) -> list[dict[str, Any]] | None:
+    """A monospace message as one `pre` entity over all of it: messages are sent without a parse
+    mode (nothing typed can then format anything), so the font comes as an entity, whose offset
+    and length Telegram counts in UTF-16 code units."""
+    if not outbound.monospace or not outbound.text:
+        return None
+    return [{"type": "pre", "offset": 0, "length": len(outbound.text.encode("utf-16-le")) // 2}]
+
+
 class _Application(Application):
     """PTB's Application, minus one leak.
 
@@ -390,7 +399,11 @@ class TelegramChannel:
             await self._send_file(outbound, common)
         else:
             await self._post(
-                "sendMessage", text=outbound.text, link_preview_options=NO_PREVIEW, **common
+                "sendMessage",
+                text=outbound.text,
+                entities=_monospace(outbound),
+                link_preview_options=NO_PREVIEW,
+                **common,
             )
 
     async def _send_file(self, outbound: Outbound, common: dict[str, Any]) -> None:

@@ -24,8 +24,8 @@ MENU = {
     ],
 }
 
-# Coordinators get the queue command on top, in their own chats only.
+# Coordinators get the queue and the figures on top, in their own chats only.
 COORDINATOR_MENU = {
-    "nl": [("wachtrij", N_("Open cases")), *MENU["nl"]],
-    "en": [("queue", N_("Open cases")), *MENU["en"]],
+    "nl": [("wachtrij", N_("Open cases")), ("cijfers", N_("This week's figures")), *MENU["nl"]],
+    "en": [("queue", N_("Open cases")), ("figures", N_("This week's figures")), *MENU["en"]],
 }

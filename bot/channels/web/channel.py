@@ -157,6 +157,7 @@ def message_of(outbound: Outbound) -> Message:
         "photo": outbound.photo is not None,
         "secret": None,
         "quiet": outbound.quiet,
+        "monospace": outbound.monospace,  # the page shows it in a <pre>, as text
     }
 
 

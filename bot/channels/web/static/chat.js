@@ -196,7 +196,7 @@
     if (typeof m.seq === "number") item.dataset.seq = String(m.seq);
     const bubble = el("div", "bubble");
     bubble.append(el("span", "sr-only", mine ? T.you : T.bot));
-    if (m.text) bubble.append(el("p", "text", m.text));
+    if (m.text) bubble.append(textOf(m));
     if (m.photo) bubble.append(el("p", "photo-line", T.photoLine));
     if (m.secret) bubble.append(renderSecret(m.secret));
     if (!mine && m.text) bubble.append(speakButton(m.text));
@@ -218,6 +218,15 @@
       item.append(box);
     }
     return item;
+  }
+
+  // Tables of figures line up only in a fixed-width font; textContent, as every text. A wide
+  // one scrolls sideways, so it takes the keyboard's focus too.
+  function textOf(m) {
+    if (!m.monospace) return el("p", "text", m.text);
+    const pre = el("pre", "text", m.text);
+    pre.tabIndex = 0;
+    return pre;
   }
 
   function renderSecret(code) {
