@@ -248,6 +248,7 @@ def test_set_changes_what_the_bot_reads_and_reset_gives_the_boards_back(
             *("--promise-nl", "binnen 2 schooldagen", "--promise-en", "within 2 school days"),
             *("--followup-days", "5", "--reports-per-hour", "2", "--promise-hours", "3.5"),
             *("--exit-url", "https://www.example.org/", "--phases-nl", "a | b|c|d|e|f"),
+            *("--pupils", "240"),
         )
     )
     assert "retention-days" in out and "name" in out
@@ -261,6 +262,8 @@ def test_set_changes_what_the_bot_reads_and_reset_gives_the_boards_back(
     assert str(school.hours[0]) == "08:15:00" and school.exit_url == "https://www.example.org/"
     assert school.promise == {"nl": "binnen 2 schooldagen", "en": "within 2 school days"}
     assert school.phases["nl"] == ["a", "b", "c", "d", "e", "f"]
+    assert school.pupils == 240  # figures per 100 pupils (issue 14)
+    refused(cli("school", "set", "pirouette", "--pupils", "0"), "pupils")
 
     ok(cli("school", "set", "pirouette", "--promise-en", "in 2 days"))  # Dutch one kept
     with bot_view(env) as app:
