@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from bot import chat
+from bot import chat, resources
+from bot.background.health import Health
 from bot.background.jobs import JobRunner
 from bot.background.outbox import OutboxSender, keep_replies
 from bot.background.supervisor import LoopHealth
@@ -118,6 +119,8 @@ class App:
         if self.background or self.channels:
             raise RuntimeError("This app is running already.")
         if http is not None:
+            # Its verdict: the database takes a write, and these loops move (`health()`).
+            http.health = Health(self.stores, self.health, self.clock).healthy
             await http.start()
             self.http = http
         loop = asyncio.get_running_loop()
@@ -321,10 +324,10 @@ def build(settings: Settings, clock: Clock = system_clock, school: School | None
     """Everything one process runs; `school` when the caller has read it already."""
     # Read first, as the settings are: a broken school file creates no database or key.
     school = school_of(settings) if school is None else school
-    flows = load_flows(settings.flows_dir)
+    flows = load_flows(resources.FLOWS)
     missing = {"welcome", "pupil", "coordinator"} - set(flows)
     if missing:
-        raise FlowError(f"The flows {sorted(missing)} are missing from {settings.flows_dir}.")
+        raise FlowError(f"The flows {sorted(missing)} are missing from {resources.FLOWS}.")
     effects, views = chat.tables()
     for flow in flows.values():
         problems = validate(flow, effects, views)
@@ -333,8 +336,8 @@ def build(settings: Settings, clock: Clock = system_clock, school: School | None
     # A missing or wrong key for an existing database stops here (VaultError).
     db, vault = open_with_key(settings.db_path, settings.key_file)
     stores = Stores.open(db, vault)
-    renderer = Renderer(load_catalogs(settings.locales_dir))
-    crisis = load_crisis_words(settings.flows_dir / "shared" / "crisis.yaml")
+    renderer = Renderer(load_catalogs())
+    crisis = load_crisis_words(resources.CRISIS_WORDS)
     board = Board(stores, school)
     service = Service(
         stores,

@@ -1,5 +1,5 @@
 """The `antipestbot` command: run the bot, chat in the terminal, manage schools and coordinators,
-back up."""
+back up and restore, rotate the key."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import cli_schools, cli_stats
+from bot import cli_data, cli_schools, cli_stats
 from bot.app import App, build, chat_in_terminal, school_of
 from bot.channels.base import StartError
 from bot.channels.http import DEFAULT_HOST, DEFAULT_PORT, HttpServer, ListenError
 from bot.channels.telegram.traits import Webhook
+from bot.channels.terminal import TERMINAL_USERS
 from bot.clock import stamp, system_clock
 from bot.core.flowspec import FlowError
 from bot.crypto import VaultError
@@ -25,7 +25,7 @@ from bot.logs import configure_logging, protect
 from bot.settings import Settings, SettingsError, load_settings, read_env_file
 from bot.storage import audit
 from bot.storage.coordinators import INVITE_DAYS, expiry, invite_id
-from bot.storage.db import Database, DatabaseError
+from bot.storage.db import DatabaseError
 
 log = logging.getLogger("bot")
 
@@ -33,6 +33,7 @@ WEBHOOK_PURPOSE = "telegram webhook secret token"  # what Vault.derived is asked
 BOT_USERNAME = re.compile(r"[A-Za-z0-9_]{1,32}")  # Telegram's usernames, without the @
 MAX_INVITE_DAYS = 90  # an invite is for someone the school is adding now, not next year
 SCHOOL_HELP = "the school's slug (`school list`); may be left out when there is one school"
+DATA_COMMANDS = ("backup", "restore", "key")  # bot/cli_data.py: on the database file, no bot
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,8 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", help="deactivate a coordinator")
     remove.add_argument("--id", type=int, required=True, help="the number `list` shows")
     remove.add_argument("--school", help="end only this school's role (default: every role)")
-    backup = commands.add_parser("backup", help="copy the database into a new file, also live")
-    backup.add_argument("path", type=Path, help="the new file (an existing one is never replaced)")
+    cli_data.add_commands(commands)
     return parser
 
 
@@ -102,21 +102,6 @@ def _check_webhook_args(args: argparse.Namespace) -> None:
     # The address is not repeated in the message: people put secrets into webhook paths.
     if not valid:
         raise SettingsError("--webhook-url must be an https:// address without ? or # parts.")
-
-
-def _backup(settings: Settings, target: Path) -> int:
-    if not settings.db_path.is_file():
-        raise DatabaseError(f"There is no database at {settings.db_path} (ANTIPEST_DB) to back up.")
-    db = Database(settings.db_path)
-    try:
-        db.backup(target)
-    finally:
-        db.close()
-    print(
-        f"Backup written to {target.resolve()}; reading it needs the key file "
-        f"{settings.key_file} (ANTIPEST_SECRET_KEY_FILE), which is NOT in the backup."
-    )
-    return 0
 
 
 def _run(app: App, args: argparse.Namespace) -> int:
@@ -246,8 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Read with the settings, as before it had its own module: a broken school file is named
         # first, by every command, backup included.
         school = school_of(settings)
-        if args.command == "backup":
-            return _backup(settings, args.path)
+        if args.command in DATA_COMMANDS:
+            cli_data.check(args)
+            terminal = [("terminal", user) for user in TERMINAL_USERS.values()]
+            return cli_data.run(settings, args, terminal)
         # Checked before build(), which creates the database and the key file.
         if args.command == "run":
             if args.webhook_url is not None:

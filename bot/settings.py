@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
 # Telegram allows 1-256 characters A-Za-z0-9_- for a webhook's secret token; fewer than 16 would
 # be guessable, so a shorter one is refused.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
@@ -50,8 +49,6 @@ class Settings:
     db_path: Path
     key_file: Path
     school_config: Path | None  # the school's TOML file (ANTIPEST_CONFIG); None: the defaults
-    flows_dir: Path = ROOT / "flows"
-    locales_dir: Path = ROOT / "locales"
     webhook_secret: str | None = None  # None: derived from the secret key (webhook mode only)
     web: WebSettings = field(default_factory=lambda: WebSettings())
 

@@ -3,7 +3,10 @@
 Channels that take requests add their routes when they are built (`server.app.router`), before
 the root starts anything; `App.start` binds the port first, so a port that is taken stops the
 start before Telegram is told a webhook address, and every route answers from its first request.
-Headers that every answer needs (no sniffing, no referrer) are set here once.
+Headers that every answer needs (no sniffing, no referrer, no software versions) are set here
+once, and the health endpoint (`GET /healthz`) is served here, whichever channels run: it
+answers with the root's verdict alone, 200 `{"status": "ok"}` or 503 `{"status": "unhealthy"}`,
+and nothing else.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+HealthCheck = Callable[[], Awaitable[bool]]
+HEALTH_PATH = "/healthz"
 
 
 class ListenError(OSError):
@@ -32,6 +37,12 @@ async def _common_headers(request: web.Request, handler: Handler) -> web.StreamR
     return response
 
 
+async def _no_versions(request: web.Request, response: web.StreamResponse) -> None:
+    """aiohttp would name itself and Python with their versions; also for a stream, whose
+    headers go out before any middleware sees them."""
+    response.headers["Server"] = "antipestbot"
+
+
 class HttpServer:
     """An aiohttp application bound to `host:port` while the app runs."""
 
@@ -39,12 +50,28 @@ class HttpServer:
         self.host, self.port = host, port
         # No access log: it would hold every visitor's address (the design's rule: none kept).
         self.app = web.Application(middlewares=[_common_headers])
+        self.app.on_response_prepare.append(_no_versions)
+        # Set by the root when it starts; until then (and without a root) the answer is 503.
+        self.health: HealthCheck | None = None
+        self.app.router.add_get(HEALTH_PATH, self._health)
         self._runner: web.AppRunner | None = None
 
     @property
     def address(self) -> str:
         """Where it listens, e.g. http://127.0.0.1:8080 (the bound port when 0 was asked)."""
         return f"http://{self.host}:{self.port}"
+
+    async def _health(self, request: web.Request) -> web.Response:
+        try:
+            healthy = self.health is not None and await self.health()
+        except Exception as error:  # a bug in the check is an unhealthy process, not a 500 page
+            log.error("health_failed error=%s", type(error).__name__)
+            healthy = False
+        return web.json_response(
+            {"status": "ok" if healthy else "unhealthy"},
+            status=200 if healthy else 503,
+            headers={"Cache-Control": "no-store"},
+        )
 
     async def start(self) -> None:
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False)

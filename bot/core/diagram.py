@@ -1,6 +1,8 @@
 """Mermaid state diagrams of the flows; `python -m bot.core.diagram` rewrites `flows/*.mmd`.
 
-A test keeps the committed diagrams in sync with the flow files.
+A test keeps the committed diagrams in sync with the flow files. A developer's tool: it writes
+beside the flows, which in an editable install are the repository's `flows/` (the wheel carries
+no diagrams).
 """
 
 from __future__ import annotations
@@ -8,10 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.flowspec import Flow, load_flows
-
-# The repository's flows/ beside the package, as `bot.settings` finds it (the kernel reads no
-# settings).
-FLOWS = Path(__file__).resolve().parents[2] / "flows"
+from bot.resources import FLOWS
 
 
 def mermaid(flow: Flow) -> str:

@@ -1,6 +1,8 @@
 """gettext catalogs per locale, read from `locales/<lang>/LC_MESSAGES/messages.po` with Babel.
 
-Catalogs are compiled in memory at start-up, so there is no build step and no stale `.mo`.
+Catalogs are compiled in memory at start-up, so there is no build step and no stale `.mo`, and
+nothing is written beside them (an installed bot's site-packages may be read-only). The folder
+is found through the package (`bot.resources`), in a wheel as in the repository.
 The locale is chosen per update (`pick_locale`), never set globally.
 """
 
@@ -12,6 +14,8 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from bot.resources import LOCALES as CATALOGS
 
 LOCALES = ("nl", "en")  # the languages the bot speaks; every catalog and choice follows this
 DEFAULT_LOCALE = "nl"
@@ -31,7 +35,7 @@ def NC_(audience: str, msgid: str) -> str:  # noqa: N802 - like N_, with a conte
     return msgid
 
 
-def load_catalogs(folder: Path) -> dict[str, NullTranslations]:
+def load_catalogs(folder: Path = CATALOGS) -> dict[str, NullTranslations]:
     catalogs: dict[str, NullTranslations] = {}
     for locale in LOCALES:
         path = folder / locale / "LC_MESSAGES" / "messages.po"

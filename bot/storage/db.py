@@ -87,6 +87,14 @@ class Database:
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            # A downgrade: this code does not know the newer tables, and writing to them as an
+            # older schema could lose what the newer version kept.
+            self.conn.close()
+            raise DatabaseError(
+                f"The database {self.path} was made by a newer version of antipestbot: "
+                "install that version again, or restore the backup made before the upgrade."
+            )
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction():
                 migration(self.db)

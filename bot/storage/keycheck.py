@@ -6,6 +6,9 @@ refused: new cases sealed with another key would leave the old ones unreadable a
 reporter cut off from their reports. A database made before check values existed gets one on
 its first start, but only after the key has opened a sealed value in it (a report's story or a
 half-typed answer), so a wrong key is not written down as the right one.
+
+After a key rotation the database also keeps, sealed, what the vault needs to recognise what the
+keys before it derived (`Vault.recall_retired`); it is read here, with the key.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bot.storage.meta import MetaStore
 log = logging.getLogger(__name__)
 
 KEY_CHECK = "key_check"  # the meta key of the check value
+RETIRED = "retired_keys"  # the meta key of `Vault.sealed_retired` (bot/storage/rekey.py)
 # Sealed columns that any database in use has rows in; one value of them proves the key.
 _SEALED = ("SELECT story FROM reports LIMIT 1", "SELECT answers FROM sessions LIMIT 1")
 
@@ -42,6 +46,9 @@ def open_with_key(db_path: Path, key_file: Path) -> tuple[Database, Vault]:
     db = Database(db_path)
     try:
         _check(db, vault, db_path, key_file)
+        retired = MetaStore(db).get(RETIRED)
+        if retired is not None:
+            vault.recall_retired(retired)
     except sqlite3.Error as exc:  # e.g. locked by another process beyond busy_timeout
         db.close()
         raise DatabaseError(f"The database {db_path} (ANTIPEST_DB) cannot be opened.") from exc

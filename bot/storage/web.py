@@ -199,13 +199,23 @@ class WebStore:
     def visitor_of_code(self, code: str, school: int | None) -> tuple[str, int] | None:
         """The conversation a code opens and its school; None when there is no such code, or
         it is another school's (`school` None: any school's). Both are the same one query, so
-        neither answer nor timing tells another school's code from a wrong one."""
+        neither answer nor timing tells another school's code from a wrong one.
+
+        A code given before a key rotation is found by its hash under the key of then, and
+        from now on kept under the current key (bot/storage/rekey.py)."""
+        current = self._code_key(code)
+        hashes = [current, *self.vault.derived_before(f"web secret code:{code}")]
         row = self.db.row(
-            "SELECT visitor, school FROM web_codes WHERE code_hash = ?"
-            " AND (? IS NULL OR school = ?)",
-            (self._code_key(code), school, school),
+            "SELECT code_hash, visitor, school FROM web_codes"
+            f" WHERE code_hash IN ({', '.join('?' * len(hashes))}) AND (? IS NULL OR school = ?)",
+            (*hashes, school, school),
         )
-        return (self.vault.open(row["visitor"]), row["school"]) if row else None
+        if row is None:
+            return None
+        if row["code_hash"] != current:
+            rehash = "UPDATE web_codes SET code_hash = ? WHERE code_hash = ? AND school = ?"
+            self.db.execute(rehash, (current, row["code_hash"], row["school"]))
+        return self.vault.open(row["visitor"]), row["school"]
 
     def conversation_school(self, chat: str) -> int | None:
         """The school a conversation belongs to (the service keeps it with the session, under

@@ -21,7 +21,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "bot"
 TELEGRAM_ALLOWED = "bot/channels/telegram/*.py"
 CHANNEL_IMPORTERS = {"bot/cli.py", "bot/app.py"}
-PRINTERS = {"bot/cli.py", "bot/cli_schools.py", "bot/cli_stats.py", "bot/channels/terminal.py"}
+PRINTERS = {
+    "bot/cli.py",
+    "bot/cli_schools.py",
+    "bot/cli_stats.py",
+    "bot/cli_data.py",
+    "bot/channels/terminal.py",
+}
 
 
 def _sources() -> list[tuple[str, ast.Module]]:
@@ -114,8 +120,9 @@ RINGS: dict[str, tuple[str, ...]] = {
     "bot.clock": (),
     "bot.crypto": (),
     "bot.settings": (),
+    "bot.resources": (),  # where the flows and the catalogs lie, found through the package
     "bot.logs": ("bot.settings",),
-    "bot.core": ("bot.clock",),
+    "bot.core": ("bot.clock", "bot.resources"),
     "bot.storage": ("bot.core", "bot.crypto", "bot.clock"),
     "bot.schools": ("bot.core", "bot.clock"),
     # A case's notifications show figures (the Monday digest): the readers lie below the verbs.
@@ -153,6 +160,7 @@ RINGS: dict[str, tuple[str, ...]] = {
         "bot.channels",
         "bot.cli_schools",
         "bot.cli_stats",
+        "bot.cli_data",
     ),
     # the board administrator's `school` commands and `--school`: the CLI's own part, kept apart
     # to keep cli.py short; it prints, and knows schools and their posters, but no channel
@@ -173,6 +181,8 @@ RINGS: dict[str, tuple[str, ...]] = {
         "bot.core",
         "bot.clock",
     ),
+    # `backup`, `restore` and `key rotate`: the data on its own, without building the bot
+    "bot.cli_data": ("bot.settings", "bot.storage", "bot.crypto", "bot.clock"),
     "bot.__main__": ("bot.cli",),
     "bot.__init__": (),
 }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from bot import chat
 from bot.core.flowspec import load_flows
-from bot.settings import ROOT
+from bot.resources import FLOWS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_name_two_capabilities_claim_fails_at_start() -> None:
@@ -20,7 +23,7 @@ def test_a_name_two_capabilities_claim_fails_at_start() -> None:
 
 def test_every_effect_and_view_a_flow_names_is_declared_once() -> None:
     effects, views = chat.tables()
-    flows = load_flows(ROOT / "flows")
+    flows = load_flows(FLOWS)
     named = {m.do for f in flows.values() for m in f.all_moves() if m.do}
     shown = {s.view for f in flows.values() for s in f.states.values() if s.view}
     assert named <= set(effects) and shown <= set(views)

@@ -11,10 +11,11 @@ from bot.core import replies
 from bot.core.crisis import load_crisis_words
 from bot.core.engine import Session
 from bot.core.model import Identity, Inbound, Text
-from bot.settings import ROOT, load_settings
+from bot.resources import CRISIS_WORDS
+from bot.settings import load_settings
 
 NOW = "2026-11-23T08:00:00+00:00"
-WORDS = load_crisis_words(ROOT / "flows" / "shared" / "crisis.yaml")
+WORDS = load_crisis_words(CRISIS_WORDS)
 CRISIS = [
     "ik wil niet meer leven",
     "Ik wil NIET MEER LEVE!!",

@@ -7,12 +7,12 @@ import pytest
 from bot.core.engine import EDITING, Engine
 from bot.core.flowspec import load_flows
 from bot.core.model import Inbound, parse_button_data
-from bot.settings import ROOT
+from bot.resources import FLOWS
 
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(load_flows(ROOT / "flows"))
+    return Engine(load_flows(FLOWS))
 
 
 def press(engine, session, data):

@@ -23,8 +23,9 @@ from bot.core.flowspec import (
     validate,
 )
 from bot.core.i18n_extract import extract_flow
-from bot.settings import ROOT
 
+# The repository: the committed diagrams lie beside the flow files (a wheel carries none).
+ROOT = Path(__file__).resolve().parents[2]
 FLOWS = load_flows(ROOT / "flows")
 EFFECTS, VIEWS = tables()
 

@@ -10,10 +10,10 @@ from bot.core import replies
 from bot.core.engine import Session
 from bot.core.flowspec import load_flows
 from bot.core.model import Identity, Inbound, Text
-from bot.settings import ROOT
+from bot.resources import FLOWS
 from bot.storage.sessions import SessionStore
 
-STATES = [(f.name, s) for f in load_flows(ROOT / "flows").values() for s in f.states]
+STATES = [(f.name, s) for f in load_flows(FLOWS).values() for s in f.states]
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 NOW = "2026-11-23T08:00:00+00:00"
 

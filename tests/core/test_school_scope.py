@@ -15,10 +15,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
-from bot.settings import ROOT
-
-STORAGE = ROOT / "bot" / "storage"
+STORAGE = Path(__file__).resolve().parents[2] / "bot" / "storage"
 # The migrations are history: released ones are never edited, and their statements describe the
 # tables as they were before schools existed (`_v9` adds the column).
 NOT_CHECKED = ("schema.py",)

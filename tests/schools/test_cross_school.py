@@ -27,9 +27,9 @@ from bot.cases.context import Actor
 from bot.chat.casequeue import LISTED
 from bot.core.flowspec import load_flows
 from bot.core.model import Inbound, Text
-from bot.settings import ROOT
+from bot.resources import FLOWS
 
-COORDINATOR_FLOW = load_flows(ROOT / "flows")["coordinator"]
+COORDINATOR_FLOW = load_flows(FLOWS)["coordinator"]
 # Who attacks which school: a coordinator of A alone, one who lost B, and B's own against A.
 ATTACKERS = {"a1": "B", "ex": "B", "b1": "A"}
 OWN = {"a1": "A", "ex": "A", "b1": "B"}  # the school each of them does coordinate

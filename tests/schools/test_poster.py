@@ -21,7 +21,6 @@ from bot.schools import poster_pdf, poster_png, poster_svg
 from bot.schools.poster import PosterContent, poster, sheet
 from bot.schools.poster_layout import COLUMN, MARGIN, PAGE_H, PAGE_W, Box, Line, Qr, lay_out
 from bot.schools.poster_text import PosterError
-from bot.settings import ROOT
 
 WEB = "https://meld.bestuur.nl/s/pirouette/"
 TELEGRAM = "https://t.me/AntiPestTestBot?start=PIROU7"
@@ -30,7 +29,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
-    return Renderer(load_catalogs(ROOT / "locales"))
+    return Renderer(load_catalogs())
 
 
 def content(**changes: object) -> PosterContent:

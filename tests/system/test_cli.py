@@ -17,6 +17,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -209,6 +210,23 @@ def test_more_garbage_key_files(content: bytes, cli_env: dict[str, str], run_mai
     code, err = run_main("coordinator", "list")
     one_sentence(code, err, str(key_file))
     assert key_file.read_bytes() == content, "a bad key file is never replaced"
+
+
+def test_a_database_of_a_newer_version_is_refused_in_one_sentence(
+    cli_env: dict[str, str], workdir: Path, run_main: RunMain
+) -> None:
+    """A downgrade: the older code must not write to a schema it does not know."""
+    assert run_main("coordinator", "list")[0] == 0  # makes the database, at today's version
+    path = Path(cli_env["ANTIPEST_DB"])
+    with sqlite3.connect(path) as db:
+        newer = db.execute("PRAGMA user_version").fetchone()[0] + 1
+        db.execute(f"PRAGMA user_version={newer}")
+        schema = db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+    result = antipestbot(cli_env, workdir, "coordinator", "list")
+    assert "newer version of antipestbot" in assert_one_sentence(result, str(path))
+    with sqlite3.connect(path) as db:  # nothing migrated "back"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == newer
+        assert db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
 
 
 # Settings that once escaped as a traceback (or, phase labels, were silently accepted): each must

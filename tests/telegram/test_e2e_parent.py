@@ -14,7 +14,7 @@ from bot.chat import signals
 from bot.core.flowspec import load_flows
 from bot.core.model import Text
 from bot.core.ratelimit import FloodGate
-from bot.settings import ROOT
+from bot.resources import FLOWS, LOCALES
 
 CASE_CODE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{2}\b")
 # Words that speak to a child; a parent is always "u".
@@ -410,9 +410,9 @@ async def test_a_parent_reads_u_everywhere_errors_and_forgetting_included(
 
 def test_every_dutch_text_for_parents_says_u():
     """The parent flow's texts and every "parent" variant: no "je", "jij" or "jouw"."""
-    with (ROOT / "locales/nl/LC_MESSAGES/messages.po").open("rb") as po:
+    with (LOCALES / "nl/LC_MESSAGES/messages.po").open("rb") as po:
         catalog = read_po(po, locale="nl")
-    parent = load_flows(ROOT / "flows")["parent"]
+    parent = load_flows(FLOWS)["parent"]
     texts = {
         msgid: catalog.get(msgid, context="parent") or catalog.get(msgid)
         for msgid in parent.msgids()

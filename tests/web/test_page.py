@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from babel.support import NullTranslations
@@ -12,9 +13,8 @@ from bot.channels.web import page
 from bot.core.i18n import load_catalogs
 from bot.core.model import Text
 from bot.core.render import Renderer
-from bot.settings import ROOT
 
-STATIC = ROOT / "bot" / "channels" / "web" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "bot" / "channels" / "web" / "static"
 OPTIONS = {"exit_url": "https://www.google.com/", "max_photo_bytes": 10_000_000, "school": ""}
 
 
@@ -54,7 +54,7 @@ class Parsed(HTMLParser):
 
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
-    return Renderer(load_catalogs(ROOT / "locales"))
+    return Renderer(load_catalogs())
 
 
 def render(renderer: Renderer, locale: str = "nl", **options: object) -> str:

@@ -20,7 +20,6 @@ from bot.channels.web import page
 from bot.core.i18n import load_catalogs
 from bot.core.model import Text
 from bot.core.render import Renderer
-from bot.settings import ROOT
 
 NOW = "2026-11-23T08:00:00+00:00"
 NAMES = {"a": "De Appelgaard", "b": "Het Zeepaard"}
@@ -107,7 +106,7 @@ async def test_an_unknown_or_removed_address_is_a_kind_page_that_names_no_school
 
 
 def test_the_missing_page_is_all_in_dutch_and_has_nothing_the_csp_blocks() -> None:
-    renderer = Renderer(load_catalogs(ROOT / "locales"))
+    renderer = Renderer(load_catalogs())
     untranslated = [m for m in page.MISSING_MSGIDS if renderer.text(Text(m), "nl") == m]
     assert untranslated == []
     html = page.render_missing(renderer, "nl", exit_url="https://www.google.com/")
