@@ -247,3 +247,26 @@ async def terminate(proc: asyncio.subprocess.Process, timeout: float) -> int | N
             proc.kill()
             await proc.wait()
     return proc.returncode
+
+
+def cell(value: Any, fmt: str) -> str:
+    """A figure in a results table: "—" when it was not measured."""
+    if value is None:
+        return "—"
+    try:
+        return fmt.format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def markdown(rows: list[list[str]]) -> str:
+    """Rows as a Markdown table: the first is the header, the first column left-aligned."""
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for n, row in enumerate(rows):
+        pairs = enumerate(zip(row, widths, strict=True))
+        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in pairs]
+        out.append("| " + " | ".join(cells) + " |")
+        if n == 0:
+            out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(out)

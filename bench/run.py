@@ -41,7 +41,9 @@ from harness import (
     BenchApi,
     add_coordinators,
     bot_env,
+    cell,
     free_port,
+    markdown,
     percentile,
     proc_cpu_s,
     proc_mem_kb,
@@ -433,15 +435,6 @@ def summarise(results: dict[str, dict[str, Any]]) -> None:
         subject["probe_run"] = probe
 
 
-def _cell(value: Any, fmt: str) -> str:
-    if value is None:
-        return "—"
-    try:
-        return fmt.format(value)
-    except (ValueError, TypeError):
-        return str(value)
-
-
 def table(results: dict[str, dict[str, Any]]) -> str:
     names = list(results)
     # antipestbot on Telegram beside each echo bot; its web chat beside the bare aiohttp floor.
@@ -451,7 +444,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     head = ["figure", *names, *[f"{mine}/{theirs}" for mine, theirs in pairs], "target"]
     lines = [head]
     for key, label, fmt in ROWS:
-        row = [label, *[_cell(results[n].get(key), fmt) for n in names]]
+        row = [label, *[cell(results[n].get(key), fmt) for n in names]]
         for name, peer in pairs:
             mine = results[name].get(key)
             theirs = results[peer].get(key)
@@ -462,15 +455,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             row.append(f"{mine / theirs:.2f}×" if ok else "—")
         row.append(TARGETS.get(key, ""))
         lines.append(row)
-    widths = [max(len(str(r[i])) for r in lines) for i in range(len(head))]
-    out = []
-    for i, row in enumerate(lines):
-        pairs = enumerate(zip(row, widths, strict=True))
-        cells = [str(c).ljust(w) if j == 0 else str(c).rjust(w) for j, (c, w) in pairs]
-        out.append("| " + " | ".join(cells) + " |")
-        if i == 0:
-            out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(out)
+    return markdown(lines)
 
 
 SPINE = ("asyncio/", "<frozen runpy>", "selectors.py", "bot/__main__.py", "bot/cli.py")

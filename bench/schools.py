@@ -46,7 +46,7 @@ from typing import Any
 
 import run
 from boardsetup import COORDINATOR_BASE
-from harness import BENCH, RESULTS, ROOT, BenchApi, free_port
+from harness import BENCH, RESULTS, ROOT, BenchApi, cell, free_port, markdown
 
 BOUND = 1.10  # issue 13: CPU per update and p99 within 10 % of one school's
 
@@ -301,27 +301,6 @@ QUEUE_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _cell(value: Any, fmt: str) -> str:
-    if value is None:
-        return "—"
-    try:
-        return fmt.format(value)
-    except (ValueError, TypeError):
-        return str(value)
-
-
-def markdown(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for n, row in enumerate(rows):
-        pairs = enumerate(zip(row, widths, strict=True))
-        cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in pairs]
-        out.append("| " + " | ".join(cells) + " |")
-        if n == 0:
-            out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(out)
-
-
 def ratio(mine: Any, theirs: Any) -> float | None:
     numeric = isinstance(mine, int | float) and isinstance(theirs, int | float)
     return mine / theirs if numeric and theirs else None
@@ -332,7 +311,7 @@ def bots_table(results: dict[str, dict[str, Any]], base: str, board: str) -> str
     for key, label, fmt in ROWS:
         mine, theirs = results[board].get(key), results[base].get(key)
         share = None if key in NO_RATIO else ratio(mine, theirs)
-        cells = [_cell(theirs, fmt), _cell(mine, fmt), "—" if share is None else f"{share:.2f}×"]
+        cells = [cell(theirs, fmt), cell(mine, fmt), "—" if share is None else f"{share:.2f}×"]
         rows.append([label, *cells, TARGETS.get(key, "")])
     return markdown(rows)
 
@@ -349,7 +328,7 @@ def queue_table(queues: list[dict[str, Any]]) -> str:
     rows = [["school 1's queue", *names, *([last] if last else [])]]
     for key, label, fmt in QUEUE_ROWS:
         values = [_lookup(q, key) for q in queues]
-        row = [label, *[_cell(v, fmt) for v in values]]
+        row = [label, *[cell(v, fmt) for v in values]]
         if last:
             share = ratio(values[-1], values[0]) if key.endswith("_ms") else None
             row.append("—" if share is None else f"{share:.2f}×")
@@ -384,7 +363,7 @@ def round_lines(rounds: dict[str, list[dict[str, Any]]]) -> list[str]:
         ("other_load_cores", "other processes' load (cores)", "{:.2f}"),
     ):
         each = "; ".join(
-            f"{name} " + " / ".join(_cell(r.get(key), fmt) for r in got)
+            f"{name} " + " / ".join(cell(r.get(key), fmt) for r in got)
             for name, got in rounds.items()
         )
         lines.append(f"per round, {label}: {each}")

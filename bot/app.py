@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot import chat, resources
 from bot.background.health import Health
@@ -27,7 +26,7 @@ from bot.cases.board import Board
 from bot.channels.base import Channel
 from bot.channels.http import HttpServer
 from bot.channels.telegram.traits import TELEGRAM
-from bot.channels.terminal import IDLE_CHECK, TERMINAL, TerminalChannel
+from bot.channels.terminal import TERMINAL, TerminalChannel
 from bot.chat.service import Service
 from bot.clock import Clock, system_clock
 from bot.core.crisis import load_crisis_words
@@ -39,6 +38,8 @@ from bot.core.render import Renderer
 from bot.schools.config import SchoolConfigError, load_school
 from bot.schools.school import School
 from bot.settings import Settings, SettingsError
+from bot.stats import files
+from bot.stats.render import Export
 from bot.storage import Stores
 from bot.storage.keycheck import open_with_key
 
@@ -97,17 +98,6 @@ class App:
         channel = WebChannel(self.stores.web, pseudonym, self.clock, times, schools)
         add_routes(http.app, Api(channel, self.renderer, options))
         return channel
-
-    def terminal(
-        self,
-        role: str,
-        lang: str,
-        stdin: TextIO = sys.stdin,
-        out: TextIO = sys.stdout,
-        idle: float = IDLE_CHECK,
-        school: str | None = None,
-    ) -> TerminalChannel:
-        return TerminalChannel(self.renderer, role, lang, stdin, out, idle, school)
 
     async def start(self, channels: Sequence[Channel], http: HttpServer | None = None) -> None:
         """Bind the HTTP server (when channels use one), start the channels, then the
@@ -291,6 +281,20 @@ class Conversation:
     async def photo(self, file_id: str) -> bytes | None:
         return await self.work(partial(self.app.stores.web.photo, file_id))
 
+    async def document(self, token: str) -> tuple[str, bytes] | None:
+        order = files.Order.from_token(token)
+        if order is None:
+            return None
+        app = self.app
+
+        def read() -> tuple[School, Export]:
+            school = app.board.current()[order.school]
+            return school, files.ordered_export(app.stores, school, order, app.clock())
+
+        # Read in turn with the updates; rendered beside them (a PDF takes a tenth of a second).
+        school, export = await self.work(read)
+        return await asyncio.to_thread(files.make, export, school.slug, order, app.renderer)
+
     async def catch_up(self, channel: str) -> None:
         # As the loops do it: an error is logged and counted, and the prompt comes all the same.
         await self.app.jobs.supervised.once()
@@ -357,4 +361,5 @@ def build(settings: Settings, clock: Clock = system_clock, school: School | None
 
 def chat_in_terminal(app: App, role: str, lang: str, **terminal: object) -> None:
     """`antipestbot chat`: the terminal channel, until /exit or the end of input."""
-    asyncio.run(app.serve([app.terminal(role, lang, **terminal)]))  # type: ignore[arg-type]
+    channel = TerminalChannel(app.renderer, role, lang, **terminal)  # type: ignore[arg-type]
+    asyncio.run(app.serve([channel]))

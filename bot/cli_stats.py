@@ -20,18 +20,15 @@ from bot.clock import stamp
 from bot.core.i18n import DEFAULT_LOCALE, LOCALES
 from bot.core.model import Text
 from bot.settings import SettingsError
-from bot.stats import export_csv, export_pdf, export_xlsx, views
-from bot.stats.render import ALL_SCHOOLS, Document, Export, heading_for, render, text_of
+from bot.stats import files, views
+from bot.stats.render import ALL_SCHOOLS, Document, render, text_of
 from bot.stats.suppress import BREAKDOWNS, MONTH, BoardRequestError
 from bot.stats.tally import school_year
-from bot.storage import audit
 
 if TYPE_CHECKING:
     from bot.app import App
 
 VIEWS = ("leader", "coordinator", "board")
-FORMATS = {"csv": export_csv.to_csv, "xlsx": export_xlsx.to_xlsx, "pdf": export_pdf.to_pdf}
-EXPORTED = "stats_exported"  # the audit action
 SCHOOL_HELP = "the school's slug; may be left out when there is one school, and with --view board"
 
 
@@ -56,7 +53,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     stats.add_argument(
         "--breakdown", choices=BREAKDOWNS, help="the board view's one breakdown (default kind)"
     )
-    stats.add_argument("--format", choices=("table", *FORMATS), default="table")
+    stats.add_argument("--format", choices=("table", *files.FORMATS), default="table")
     stats.add_argument("--out", type=Path, help="the file to write (table: default the screen)")
     stats.add_argument("--lang", choices=LOCALES, default=DEFAULT_LOCALE)
 
@@ -74,21 +71,23 @@ def run(app: App, args: argparse.Namespace) -> int:
             tables = views.board_view(app.stores, schools, *months, args.breakdown or "kind")
         except BoardRequestError as exc:
             raise SettingsError(str(exc)) from exc
+        export = files.export_of(tables, Text(ALL_SCHOOLS), *months, today)
     elif args.view == "coordinator":
-        tables = views.coordinator_view(app.stores, school, now)
+        tables = views.coordinator_view(app.stores, school, now, locale=args.lang)
+        # a week has no months
+        export = files.export_of(tables, school.name or school.slug, None, None, today)
     else:
-        tables = views.leader_view(app.stores, school, *months)
-    period = (None, None) if args.view == "coordinator" else months  # a week has no months
-    scope = Text(ALL_SCHOOLS) if school is None else school.name or school.slug
-    export = Export(heading_for(*period), scope, *period, tuple(tables), today)
-    doc = render(export, app.renderer, args.lang)
-    made = as_text(doc).encode() if args.format == "table" else FORMATS[args.format](doc)
+        export = files.leader_export(app.stores, school, *months, today, args.lang)
+    if args.format == "table":
+        made = as_text(render(export, app.renderer, args.lang)).encode()
+    else:
+        made = files.file_bytes(export, app.renderer, args.lang, args.format)
     if args.out is None:
         sys.stdout.write(made.decode())
     else:
         _write(args.out, made)
     with app.stores.db.transaction():
-        audit.record(app.stores.db, now, "operator", EXPORTED, school=school.id if school else None)
+        files.record_export(app.stores.db, now, "operator", school.id if school else None)
     if args.out is not None:
         print(f"Figures ({args.view}, {args.format}) written to {args.out.resolve()}.")
     return 0

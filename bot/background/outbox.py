@@ -265,7 +265,9 @@ class OutboxSender:
             return list(target.replies)
         school = self.board.current()[row["school"]]
         named = row["coordinator"] is not None and row["roles"] > 1
-        screen = notification_screen(self.stores, school, row["payload"], named=named)
+        screen = notification_screen(
+            self.stores, school, row["payload"], named=named, locale=target.locale
+        )
         return self.renderer.render([screen], target.locale, target.audience, self.limits)
 
     def _mark_delivered(self) -> None:

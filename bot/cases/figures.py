@@ -7,7 +7,8 @@ its first claim, its first message to the reporter, its first close (a reopened 
 is not counted twice), the first time it reaches a phase. Timings are school time (the school's
 hours and days, as the promise counts), kept as histograms in half hours so that medians can be
 read from them. Cases closed as a test or a duplicate are counted under `outcome` only: their
-close time and phases are left out of the timings.
+close time and phases are left out of the timings, and they are not among the closes a reopen
+rate per kind or place divides by (`closed_kind`, `closed_place`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from bot.storage.figures import (
     CHANNEL,
     CLAIM,
     CLOSE,
+    CLOSED_KIND,
+    CLOSED_PLACE,
     FOLLOWUP,
     FOLLOWUP_KIND,
     FOLLOWUP_PLACE,
@@ -34,6 +37,8 @@ from bot.storage.figures import (
     PHASE_REACHED,
     PLACE,
     REOPENED,
+    REOPENED_KIND,
+    REOPENED_PLACE,
     REPORTER,
     SERIOUS,
 )
@@ -109,12 +114,20 @@ def closed(ctx: Context, report: Report, outcome: str) -> None:
     if outcome in NOT_COUNTED:
         return
     _add(ctx, school, CLOSE, _halfhours(report.created, ctx.now, school))
+    for kind in report.kinds or (report.kind,):
+        _add(ctx, school, CLOSED_KIND, kind)
+    _add(ctx, school, CLOSED_PLACE, report.place)
     _left_phase(ctx, school, report)
 
 
 def reopened(ctx: Context, report: Report, by: str) -> None:
-    """`by`: "followup" (the reporter said it goes on) or "coordinator"."""
-    _add(ctx, ctx.school_of(report.school), REOPENED, by)
+    """`by`: "followup" (the reporter said it goes on) or "coordinator". Also counted per kind
+    and place, for the reopen rate of each."""
+    school = ctx.school_of(report.school)
+    _add(ctx, school, REOPENED, by)
+    for kind in report.kinds or (report.kind,):
+        _add(ctx, school, REOPENED_KIND, kind)
+    _add(ctx, school, REOPENED_PLACE, report.place)
 
 
 def followup_answered(ctx: Context, report: Report, answer: str) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.cases.labels import case_label
 from bot.cases.patterns import PATTERN, WINDOW_DAYS
-from bot.core.i18n import N_, NC_
+from bot.core.i18n import DEFAULT_LOCALE, N_, NC_
 from bot.core.model import Choice, Screen, Text
 from bot.schools.school import School
 from bot.stats.monospace import school_name, week_texts
@@ -153,11 +153,17 @@ def held_until(stores: Stores, school: School, payload: dict[str, Any], now: str
 
 
 def notification_screen(
-    stores: Stores, school: School, payload: dict[str, Any], *, named: bool = False
+    stores: Stores,
+    school: School,
+    payload: dict[str, Any],
+    *,
+    named: bool = False,
+    locale: str = DEFAULT_LOCALE,
 ) -> Screen:
-    """`named`: the receiver coordinates several schools, so the school is named first."""
+    """`named`: the receiver coordinates several schools, so the school is named first.
+    `locale`: the receiver's, for what the school names itself (the digest's figures)."""
     if payload["event"] == DIGEST:  # names its school in its heading
-        return digest_screen(stores, school, payload["at"])
+        return digest_screen(stores, school, payload["at"], locale=locale)
     screen = _notification_screen(stores, school, payload)
     if not named:
         return screen
@@ -167,7 +173,7 @@ def notification_screen(
 
 SCHOOL_LINE = N_("🏫 {school}")
 DIGEST = "digest"  # queued by bot/background/digest.py every Monday morning
-DIGEST_HEADING = N_("📅 Good morning! The weekly overview of {school}, {date}:")
+DIGEST_HEADING = N_("📅 Good morning!\nThe weekly overview of {school}\n{date}")
 PATTERN_TEXT = N_(
     "🔎 {cases}: {count} reports within {days} school days about the same place ({place}). "
     "They may belong together."
@@ -175,11 +181,14 @@ PATTERN_TEXT = N_(
 LISTED_OPEN = 6  # a button each for the newest cases of a pattern; the text names them all
 
 
-def digest_screen(stores: Stores, school: School, at: str) -> Screen:
-    """The Monday digest: this week's figures as /cijfers shows them, read when it is sent."""
+def digest_screen(
+    stores: Stores, school: School, at: str, *, locale: str = DEFAULT_LOCALE
+) -> Screen:
+    """The Monday digest: this week's figures as /cijfers shows them, read when it is sent
+    (once per coordinator, in their `locale`)."""
     when = school.local_time(at)[:10]
     heading = Text(DIGEST_HEADING, {"school": school_name(school), "date": when})
-    return Screen((heading, *week_texts(stores, school, at)), monospace=True)
+    return Screen((heading, *week_texts(stores, school, at, locale=locale)), monospace=True)
 
 
 def pattern_screen(payload: dict[str, Any]) -> Screen:

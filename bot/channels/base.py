@@ -76,6 +76,11 @@ class Conversation(Protocol):
         """The bytes of a photo this process keeps (a web upload, "web-..."); None when gone."""
         ...
 
+    async def document(self, token: str) -> tuple[str, bytes] | None:
+        """A file the bot makes as it is sent (an `Outbound.photo` that starts with `MADE_FILE`):
+        its name and bytes, made off the event loop; None when the token names none."""
+        ...
+
 
 class Channel(Protocol):
     """A transport. `traits` say its limits and what it means for a user's privacy."""

@@ -23,6 +23,7 @@ from bot.core import replies
 from bot.core.commands import command_trigger
 from bot.core.i18n import N_, NC_
 from bot.core.model import (
+    FILE_BUTTONS,
     ChannelTraits,
     Identity,
     Inbound,
@@ -45,6 +46,8 @@ TERMINAL = ChannelTraits(
         "*": N_("Good to know: this chat runs on this computer. Anyone who uses it can read it.")
     },
     privacy=PRIVACY,
+    # A file cannot be shown here; `antipestbot stats` writes the same ones (the help says so).
+    without=FILE_BUTTONS,
 )
 NC_("parent", "Good to know: this chat runs on this computer. Anyone who uses it can read it.")
 # The coordinator is the console, whose notifications are addressed to its own id (CONSOLE_ID).

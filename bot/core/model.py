@@ -14,6 +14,14 @@ InboundKind = Literal["command", "button", "text", "photo", "edited", "unsupport
 # How a user sent an image: as a photo, or "as a file" (an uncompressed screenshot, a GIF, HEIC).
 # A channel can send it again only the same way: Telegram refuses a file's id in sendPhoto.
 MediaKind = Literal["photo", "document"]
+# `Outbound.photo` of a file the bot makes as it sends it (the figures as a document): this
+# prefix and a token saying what to make, never the file (an Outbound may be kept in the outbox
+# as JSON). The channel asks the conversation for it (`Conversation.document`). No file id a
+# user's photo brings can start so: Telegram's hold no colon, the web's start "web-".
+MADE_FILE = "made:"
+# Buttons that answer with a made file: a channel that cannot send one leaves them out
+# (`ChannelTraits.without`).
+FILE_BUTTONS = frozenset({"figures_pdf", "figures_csv"})
 
 # A button's callback data: "<state>:<trigger>[:<arg>]". A state of "*" marks a button that is
 # valid in any state (help, open a case from a notification).
@@ -42,6 +50,9 @@ class Limits:
 
     text: int = 4096  # characters in a message
     caption: int = 1024  # characters under a photo
+    # Columns on a line of a fixed-width message (tables of figures): a phone shows 32 to 35 of
+    # a Telegram `pre` block, and of the web chat's <pre>, before it wraps and breaks a table.
+    monospace_width: int = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +126,8 @@ class Text:
 class Grid:
     """Rows of cells that line up in columns once translated: a placeholder's value in a `Text`
     of a monospace screen. Widths can only be known in the reader's language, so the renderer
-    lays it out. A column of numbers is right-aligned; None is an empty cell."""
+    lays it out, to fit the channel's `Limits.monospace_width` (bot/core/fixedwidth.py). A
+    column of numbers is right-aligned; None is an empty cell."""
 
     rows: tuple[tuple[str | int | float | Text | None, ...], ...]
     header: bool = True  # the first row names the columns: a line goes under it

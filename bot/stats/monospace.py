@@ -4,19 +4,28 @@ The columns are a `Grid`, laid out when the message is rendered in the reader's 
 then are the widths known), for a screen shown in a fixed-width font (`Screen.monospace`): on
 Telegram a `pre` entity, on the web a <pre>. The coordinator's /cijfers and the Monday digest
 both show a school's week this way.
+
+Read on a phone, every line fits in about 32 columns (bot/core/fixedwidth.py lays the grid out).
+To keep a list of cases in columns there, the chat says less than an export: "code" for "case
+code", and a moment without its year (the week's cases are of this school year).
 """
 
 from __future__ import annotations
 
-from bot.core.i18n import N_
+import re
+
+from bot.core.i18n import DEFAULT_LOCALE, N_
 from bot.core.model import Grid, Text
 from bot.schools.school import School
-from bot.stats.table import Table
+from bot.stats.table import Cell, Table
 from bot.stats.views import coordinator_view
 from bot.storage import Stores
 
 NONE = N_("(none)")  # a table without rows: its headings alone would read as a mistake
 OUR_SCHOOL = N_("our school")  # a school without a name, as the conversation says it
+# Column headings the chat shortens (msgids of bot/stats/views.py): the export keeps them whole.
+NARROW_HEADINGS = {"case code": N_("code"), "school hours waiting": N_("school hours")}
+MOMENT = re.compile(r"(\d\d-\d\d)-\d{4} (\d\d:\d\d)")  # School.local_time: 23-11-2026 09:00
 
 
 def school_name(school: School) -> str | Text:
@@ -27,10 +36,24 @@ def table_text(table: Table) -> Text:
     """One table as one paragraph: its title, the grid of its columns and rows, its notes."""
     notes = {f"note{n}": note for n, note in enumerate(table.notes)}
     template = "\n".join(["{title}", "{grid}", *(f"{{{name}}}" for name in notes)])
-    grid = Grid((table.columns, *table.rows)) if table.rows else Text(NONE)
+    rows = [tuple(map(_narrow, row)) for row in (table.columns, *table.rows)]
+    grid = Grid(tuple(rows)) if table.rows else Text(NONE)
     return Text(template, {"title": table.title, "grid": grid, **notes})
 
 
-def week_texts(stores: Stores, school: School, now: str) -> list[Text]:
-    """This week's figures of one school, exactly as its coordinators may see them."""
-    return [table_text(table) for table in coordinator_view(stores, school, now)]
+def _narrow(cell: Cell) -> Cell:
+    """A cell as the chat shows it on a phone: a shorter heading, a moment without its year."""
+    if isinstance(cell, Text) and cell.msgid in NARROW_HEADINGS:
+        return Text(NARROW_HEADINGS[cell.msgid])
+    if isinstance(cell, str) and (moment := MOMENT.fullmatch(cell)):
+        return f"{moment[1]} {moment[2]}"
+    return cell
+
+
+def week_texts(
+    stores: Stores, school: School, now: str, *, locale: str = DEFAULT_LOCALE
+) -> list[Text]:
+    """This week's figures of one school, exactly as its coordinators may see them; `locale`
+    is the reader's (the school's own names of things are chosen by it)."""
+    tables = coordinator_view(stores, school, now, locale=locale)
+    return [table_text(table) for table in tables]

@@ -13,7 +13,7 @@ left open over a holiday would pull a mean far from what a child usually waits.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,6 +23,8 @@ from bot.storage.figures import (  # noqa: F401 - the vocabulary, re-exported fo
     CHANNEL,
     CLAIM,
     CLOSE,
+    CLOSED_KIND,
+    CLOSED_PLACE,
     FOLLOWUP,
     FOLLOWUP_KIND,
     FOLLOWUP_PLACE,
@@ -36,6 +38,8 @@ from bot.storage.figures import (  # noqa: F401 - the vocabulary, re-exported fo
     PHASE_REACHED,
     PLACE,
     REOPENED,
+    REOPENED_KIND,
+    REOPENED_PLACE,
     REPORTER,
     SERIOUS,
 )
@@ -44,6 +48,8 @@ from bot.storage.figures import (  # noqa: F401 - the vocabulary, re-exported fo
 ANSWERS = ("yes", "a_bit", "no")  # "Is het gestopt?": yes, a bit, no
 PHASES = (1, 2, 3, 4, 5, 6)
 SEP = "|"  # a paired value: "<kind>|<answer>", "<place>|<part of day>", "<phase>|<days>"
+# What a reopen rate per kind or per place divides: (reopens, counted first closes) of each value.
+REOPEN_BY = {KIND: (REOPENED_KIND, CLOSED_KIND), PLACE: (REOPENED_PLACE, CLOSED_PLACE)}
 
 
 @dataclass(frozen=True)
@@ -137,8 +143,29 @@ class Tally:
     def reopen_rate(self) -> float | None:
         """Reopens per counted first close (0..1, a case reopened twice counts twice); None when
         nothing was closed."""
-        closes = self.closes_counted
-        return self.total(REOPENED) / closes if closes else None
+        return per_close(self.total(REOPENED), self.closes_counted)
+
+    def reopen_rates(
+        self,
+        dimension: str,
+        gather: Callable[[Mapping[str, int]], Mapping[str, int]] = dict,
+    ) -> dict[str, float | None]:
+        """The reopen rate per kind (KIND) or per place (PLACE): reopens of cases of that value
+        per counted first close of one (a report about two kinds counts in both); None for a
+        value with no such close. `gather` may first sum values together, as a table gathers
+        unlisted ones in one row."""
+        reopened, closed = REOPEN_BY[dimension]
+        reopens, closes = gather(self.by_value(reopened)), gather(self.by_value(closed))
+        return {
+            value: per_close(reopens.get(value, 0), closes.get(value, 0))
+            for value in {*reopens, *closes}
+        }
+
+
+def per_close(reopens: int, closes: int) -> float | None:
+    """Reopens per counted first close; None when nothing was closed. More than 1 when cases
+    were reopened more than once."""
+    return reopens / closes if closes else None
 
 
 def _shares(answers: Mapping[str, int]) -> Shares:

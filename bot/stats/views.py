@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from bot.core.i18n import N_
+from bot.core.i18n import DEFAULT_LOCALE, N_
 from bot.core.model import Text
 from bot.schools.registry import Schools
 from bot.schools.school import School
@@ -65,6 +66,7 @@ REOPEN_NOTE = N_(
     "Reopened: cases opened again per case closed. Cases closed as a test or a duplicate are "
     "left out."
 )
+REOPENED_HEAD = N_("reopened")  # the reopen rate's row or column
 
 
 def _t(msgid: str, **params: object) -> Text:
@@ -86,10 +88,15 @@ def _stamp(moment: datetime) -> str:
 # The coordinators' week ---------------------------------------------------------------------
 
 
-def coordinator_view(stores: Stores, school: School, now: str) -> list[Table]:
+def coordinator_view(
+    stores: Stores, school: School, now: str, *, locale: str = DEFAULT_LOCALE
+) -> list[Table]:
     """This week at the school: what is open, what waits longer than the promise and which
     follow-up questions go out (by case code), last week's counts, and this school year's
-    headline and timings. Exact: coordinators see their own cases."""
+    headline and timings. Exact: coordinators see their own cases.
+
+    `locale` is the reader's, for what the school names itself (its phases); none of the week's
+    tables names one today, so the two views are called alike."""
     moment = datetime.fromisoformat(now)
     local = moment.astimezone(school.zone)
     monday = datetime.combine(local.date() - timedelta(days=local.weekday()), datetime.min.time())
@@ -150,9 +157,12 @@ def coordinator_view(stores: Stores, school: School, now: str) -> list[Table]:
 # The school leader's overview ---------------------------------------------------------------
 
 
-def leader_view(stores: Stores, school: School, first: str, last: str) -> list[Table]:
+def leader_view(
+    stores: Stores, school: School, first: str, last: str, *, locale: str = DEFAULT_LOCALE
+) -> list[Table]:
     """The school's figures for the months `first` to `last` (YYYY-MM) beside the same months a
-    year earlier. Exact, and without case codes."""
+    year earlier. Exact, and without case codes. `locale`: the reader's, for the names the
+    school gave its phases."""
     scope = frozenset({school.id})
     now, before = tally(stores, scope, first, last), tally(stores, scope, *year_before(first, last))
     return [
@@ -164,7 +174,7 @@ def leader_view(stores: Stores, school: School, first: str, last: str) -> list[T
         _stopped_by(now, PLACE, FOLLOWUP_PLACE, _t(N_("By place")), _t(N_("place"))),
         _hotspots(now),
         _timings(now, before, _t(N_("How fast (median, in school hours)"))),
-        _phases(now),
+        _phases(now, school, locale),
         _outcomes(now),
         _serious(stores, scope, first, last),
         _per_month(stores, scope, first, last),
@@ -199,7 +209,7 @@ def _stopped(now: Tally, before: Tally | None, title: Text) -> Table:
     rows.append(_row(_t(N_("answers")), shares.answers, then.answers, compare))
     rows.append(
         _row(
-            _t(N_("reopened")),
+            _t(REOPENED_HEAD),
             _percent(now.reopen_rate()),
             _percent(before.reopen_rate()) if before is not None else None,
             compare,
@@ -237,9 +247,10 @@ def _by(now: Tally, before: Tally, dimension: str, title: Text, first: Text) -> 
 
 
 def _stopped_by(now: Tally, dimension: str, answers_by: str, title: Text, first: Text) -> Table:
-    """Reports and the follow-up answers per kind or place."""
+    """Reports, the follow-up answers and the reopen rate per kind or place."""
     counts = known(dimension, now.by_value(dimension))
     by = _gathered(dimension, now.followup_by(answers_by))
+    reopened = now.reopen_rates(dimension, partial(gathered, dimension))
     rows = []
     for value, n in counts.items():
         shares = by.get(value, Shares())
@@ -249,6 +260,7 @@ def _stopped_by(now: Tally, dimension: str, answers_by: str, title: Text, first:
                 n,
                 shares.answers,
                 *(_percent(shares.share(answer)) for answer in ANSWERS),
+                _percent(reopened.get(value)),
             )
         )
     columns = (
@@ -256,8 +268,9 @@ def _stopped_by(now: Tally, dimension: str, answers_by: str, title: Text, first:
         _t(N_("reports")),
         _t(N_("answers")),
         *(label("followup", answer) for answer in ANSWERS),
+        _t(REOPENED_HEAD),
     )
-    return Table(title, columns, tuple(rows), notes=(_t(STOPPED_NOTE),))
+    return Table(title, columns, tuple(rows), notes=(_t(STOPPED_NOTE), _t(REOPEN_NOTE)))
 
 
 def _gathered(dimension: str, by: Mapping[str, Shares]) -> dict[str, Shares]:
@@ -318,10 +331,14 @@ def _timings(now: Tally, before: Tally | None, title: Text) -> Table:
     return Table(title, columns, tuple(rows), notes=(note,))
 
 
-def _phases(now: Tally) -> Table:
+def _phases(now: Tally, school: School, locale: str) -> Table:
+    """How many cases reached each phase and how long they stayed, in the protocol's order, each
+    phase by the name the school gave it ("Fase 1" unless it named them; configured text: a
+    plain cell, neutralised where rendered)."""
+    names = school.phases_in(locale)
     rows = tuple(
         (
-            _t(N_("phase {phase}"), phase=phase),
+            names[phase - 1],
             now.count(PHASE_REACHED, str(phase)),
             now.median_phase_days(phase),
         )

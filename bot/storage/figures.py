@@ -18,6 +18,9 @@ CLAIM, MESSAGE, CLOSE = "claim_halfhours", "message_halfhours", "close_halfhours
 OUTCOME, FOLLOWUP = "outcome", "followup"
 FOLLOWUP_KIND, FOLLOWUP_PLACE = "followup_kind", "followup_place"
 REOPENED, PHASE_REACHED, PHASE_DAYS, SERIOUS = "reopened", "phase_reached", "phase_days", "serious"
+# The reopen rate per kind and per place: reopens over counted first closes of that kind or place.
+REOPENED_KIND, REOPENED_PLACE = "reopened_kind", "reopened_place"
+CLOSED_KIND, CLOSED_PLACE = "closed_kind", "closed_place"
 NOT_COUNTED = ("test_or_duplicate",)  # outcomes left out of every rate and timing
 
 

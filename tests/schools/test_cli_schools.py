@@ -9,28 +9,24 @@ sentence and exit code 2.
 from __future__ import annotations
 
 import io
-import logging
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
+from support.commandline import Run, command_line
 from support.processes import antipestbot, one_sentence, succeeded
 
 from bot.app import App, build
-from bot.cli import main
 from bot.clock import stamp, system_clock
 from bot.schools.registry import shown_entry_code
 from bot.settings import load_settings
 
 PUBLIC = "https://meld.bestuur.nl"
 STORY = "Zij pakken elke dag mijn tas af bij het hek"  # a case's content: never printed
-
-Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
@@ -49,30 +45,8 @@ def cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Run]:
-    """`bot.cli.main(args)` in a clean environment; returns (exit code, stdout, stderr)."""
-    workdir = tmp_path / "cwd"
-    workdir.mkdir()
-    monkeypatch.chdir(workdir)  # no developer's .env is read
-    for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "ANTIPEST_")):
-            monkeypatch.delenv(key)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    root = logging.getLogger()
-    level, handlers = root.level, root.handlers[:]  # main() configures logging; undo it after
-
-    def run(*args: str, **settings: str) -> tuple[int, str, str]:
-        for key, value in settings.items():
-            monkeypatch.setenv(key, value)
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
-        return code, out, err
-
-    yield run
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    with command_line(env, tmp_path / "cwd", monkeypatch, capsys) as run:
+        yield run
 
 
 def ok(result: tuple[int, str, str]) -> str:

@@ -9,11 +9,9 @@ its content; every mistake is one sentence and exit code 2.
 from __future__ import annotations
 
 import io
-import logging
-import os
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +20,11 @@ from babel.dates import format_date
 from pypdf import PdfReader
 from support.acting import acting, coordinator, reporter
 from support.casefiles import file_report
+from support.commandline import Run, command_line
 from support.processes import one_sentence
 
 from bot.app import build
 from bot.cases import casework, relay
-from bot.cli import main
 from bot.settings import load_settings
 from bot.stats.tally import school_year
 
@@ -37,8 +35,6 @@ MESSAGE = "Canarybericht: dank je, we gaan je helpen"
 REPORTER_NAME = "Canarynaam Pietersen"
 COORDINATOR_NAME = "Juf Canarina"
 FORMATS = ("table", "csv", "xlsx", "pdf")
-
-Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
@@ -83,28 +79,8 @@ def cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Run]:
-    """`bot.cli.main(args)` in a clean environment; returns (exit code, stdout, stderr)."""
-    workdir = tmp_path / "cwd"
-    workdir.mkdir()
-    monkeypatch.chdir(workdir)  # no developer's .env is read
-    for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "ANTIPEST_")):
-            monkeypatch.delenv(key)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    root = logging.getLogger()
-    level, handlers = root.level, root.handlers[:]  # main() configures logging; undo it after
-
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
-        return code, out, err
-
-    yield run
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    with command_line(env, tmp_path / "cwd", monkeypatch, capsys) as run:
+        yield run
 
 
 def export(cli: Run, tmp_path: Path, fmt: str, *args: str) -> str:

@@ -72,6 +72,20 @@ COUNTED = {
     ("followup_place", "online|a_bit"): 1,
     ("reopened", "followup"): 2,
     ("reopened", "coordinator"): 1,
+    # per kind and place: B (hitting and names, class) once, C (online, online) twice
+    ("reopened_kind", "hitting"): 1,
+    ("reopened_kind", "names"): 1,
+    ("reopened_kind", "online"): 2,
+    ("reopened_place", "class"): 1,
+    ("reopened_place", "online"): 2,
+    # the first closes the reopen rates divide by: A, B, C and G (D, a test, is left out)
+    ("closed_kind", "names"): 2,  # A, B
+    ("closed_kind", "hitting"): 1,
+    ("closed_kind", "online"): 1,
+    ("closed_kind", "excluding"): 1,
+    ("closed_place", "playground"): 2,  # A, G
+    ("closed_place", "class"): 1,
+    ("closed_place", "online"): 1,
     ("phase_reached", "1"): 2,
     ("phase_reached", "2"): 1,
     ("phase_reached", "3"): 1,
@@ -158,12 +172,12 @@ def test_the_leaders_overview_beside_last_year(year: SchoolYear) -> None:
         ("until it was closed", 7.5, 4, None),  # buckets 5 13 16 57: 6.75 and 8.25
     ]
     assert rows(app, titled(app, tables, "Phases of the protocol")) == [
-        ("phase 1", 2, 1.5),
-        ("phase 2", 1, 2),
-        ("phase 3", 1, None),  # F is still in it
-        ("phase 4", 0, None),
-        ("phase 5", 0, None),
-        ("phase 6", 0, None),
+        ("Fase 1", 2, 1.5),  # the school's own names, in the default language
+        ("Fase 2", 1, 2),
+        ("Fase 3", 1, None),  # F is still in it
+        ("Fase 4", 0, None),
+        ("Fase 5", 0, None),
+        ("Fase 6", 0, None),
     ]
     assert rows(app, titled(app, tables, "Serious incidents")) == [
         ("2026-11", "calling names, laughing at", 1),
@@ -177,9 +191,22 @@ def test_the_leaders_overview_beside_last_year(year: SchoolYear) -> None:
         ("not bullying", 1),
         ("test or duplicate", 1),
     ]
-    by_kind = rows(app, titled(app, tables, "By kind of bullying"))
-    assert by_kind[0] == ("calling names, laughing at", 3, 2, "50 %", "0 %", "50 %")
-    assert by_kind[1] == ("leaving out", 1, 0, None, None, None)  # nobody answered yet
+    # kind, reports, answers, yes, a bit, no, reopened (reopens per counted first close)
+    assert rows(app, titled(app, tables, "By kind of bullying")) == [
+        ("calling names, laughing at", 3, 2, "50 %", "0 %", "50 %", "50 %"),  # B of A, B
+        ("leaving out", 1, 0, None, None, None, "0 %"),  # G: closed, nobody answered yet
+        ("hitting, kicking", 1, 1, "0 %", "0 %", "100 %", "100 %"),  # B
+        ("taking or breaking things", 1, 0, None, None, None, None),  # E: never closed
+        ("online (cyberbullying)", 1, 1, "0 %", "100 %", "0 %", "200 %"),  # C, twice
+        ("something else", 1, 0, None, None, None, None),  # D: a test, not in the rates
+    ]
+    assert rows(app, titled(app, tables, "By place")) == [
+        ("in class", 2, 1, "0 %", "0 %", "100 %", "100 %"),  # B; E never closed
+        ("playground", 2, 1, "100 %", "0 %", "0 %", "0 %"),  # A and G
+        ("on the way to or from school", 1, 0, None, None, None, None),  # F: open
+        ("online", 1, 1, "0 %", "100 %", "0 %", "200 %"),  # C
+        ("elsewhere", 1, 0, None, None, None, None),  # D: a test
+    ]
     where = rows(app, titled(app, tables, "Where and when"))
     assert where[1] == (
         "playground",
@@ -194,6 +221,38 @@ def test_the_leaders_overview_beside_last_year(year: SchoolYear) -> None:
     per_month = rows(app, titled(app, tables, "Reports per month"))
     assert per_month[3] == ("2026-11", 3, 2)
     assert per_month[4] == ("2026-12", 4, 0)
+
+
+def test_the_leader_reads_the_phases_by_the_schools_own_names_in_their_language(
+    year: SchoolYear,
+) -> None:
+    app = year.app
+    school = replace(
+        app.school,
+        phases={
+            "nl": ["Signaleren", "Gesprek", "Aanpak", "Ouders", "Nazorg", "Evaluatie \u202eSTOP"],
+            "en": ["Noticing", "Talking", "Approach", "Parents", "Aftercare", "Review"],
+        },
+    )
+    english = views.leader_view(app.stores, school, *YEAR, locale="en")
+    dutch = views.leader_view(app.stores, school, *YEAR)  # the default language
+
+    assert [row[0] for row in rows(app, titled(app, english, "Phases of the protocol"))] == [
+        "Noticing",
+        "Talking",
+        "Approach",
+        "Parents",
+        "Aftercare",
+        "Review",
+    ]
+    assert rows(app, titled(app, dutch, "Phases of the protocol"))[:2] == [
+        ("Signaleren", 2, 1.5),
+        ("Gesprek", 1, 2),
+    ]
+    # A configured name is text someone typed: the chat shows it without its hidden characters.
+    shown_dutch = shown(app, [titled(app, dutch, "Phases of the protocol")], "nl")
+    assert "Evaluatie" in shown_dutch
+    assert "\u202e" not in shown_dutch
 
 
 def test_a_board_with_a_school_of_three_reports_sees_no_small_number(year: SchoolYear) -> None:
@@ -278,6 +337,16 @@ def test_deleting_cases_on_time_and_forgetting_reporters_keep_every_figure(
     after = figures()
     assert after[0] == counters
     assert after[1:3] == before[1:3]
+    # The reopen rates per kind and place are sums of counters too: C (online) went twice.
+    assert [row[-1] for row in rows(app, titled(app, after[1], "By kind of bullying"))] == [
+        "50 %",
+        "0 %",
+        "100 %",
+        None,
+        "200 %",
+        None,
+    ]
+    assert rows(app, titled(app, after[1], "By place"))[3][-1] == "200 %"
     # The coordinators' week is about cases that exist: B's follow-up question went with B, and
     # last week's counts with G. The school year's figures stay.
     assert after[3][-2:] == before[3][-2:]

@@ -3,6 +3,7 @@ the reopen rate, school years and pupils; and school time as the counters measur
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -89,6 +90,29 @@ def test_the_reopen_rate_leaves_tests_and_duplicates_out() -> None:
     assert figures.closes_counted == 4
     assert figures.reopen_rate() == 0.5
     assert counted(outcome={"test_or_duplicate": 2}).reopen_rate() is None
+
+
+def test_a_reopen_rate_per_kind_and_place_divides_by_that_values_counted_closes() -> None:
+    figures = counted(
+        reopened_kind={"names": 1, "online": 3, "bogus": 1},
+        closed_kind={"names": 4, "online": 2, "hitting": 1, "other": 2},
+        reopened_place={"class": 1},
+        closed_place={"class": 2, "": 1},
+    )
+    assert figures.reopen_rates("kind") == {
+        "names": 0.25,
+        "online": 1.5,  # reopened more often than closed: a case can be reopened twice
+        "hitting": 0,
+        "other": 0,
+        "bogus": None,  # reopened, but never closed in this period
+    }
+    assert figures.reopen_rates("place") == {"class": 0.5, "": 0}
+
+    def gathered(counts: Mapping[str, int]) -> dict[str, int]:
+        return {"all": sum(counts.values())}
+
+    assert figures.reopen_rates("kind", gathered) == {"all": 5 / 9}
+    assert counted().reopen_rates("kind") == {}
 
 
 def test_periods_school_years_and_pupils() -> None:

@@ -12,7 +12,6 @@ the traceback an operator would see.
 from __future__ import annotations
 
 import base64
-import logging
 import os
 import re
 import signal
@@ -26,10 +25,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.commandline import command_line
 from support.processes import one_sentence
 
 from bot.app import build, school_of
-from bot.cli import main
 from bot.clock import stamp, system_clock
 from bot.settings import load_settings
 
@@ -91,25 +90,9 @@ def run_main(
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[RunMain]:
     """`bot.cli.main(args)` with the same controlled environment; returns (exit code, stderr)."""
-    monkeypatch.chdir(workdir)
-    for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "ANTIPEST_")):
-            monkeypatch.delenv(key)
-    for key in ("ANTIPEST_DB", "ANTIPEST_SECRET_KEY_FILE"):
-        monkeypatch.setenv(key, cli_env[key])
-    root = logging.getLogger()
-    level, handlers = root.level, root.handlers[:]  # main() configures logging; undo it after
-
-    def run(*args: str, **settings: str) -> tuple[int, str]:
-        for key, value in settings.items():
-            monkeypatch.setenv(key, value)
-        capsys.readouterr()
-        code = main(list(args))
-        return code, capsys.readouterr().err
-
-    yield run
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    keep = {key: cli_env[key] for key in ("ANTIPEST_DB", "ANTIPEST_SECRET_KEY_FILE")}
+    with command_line(keep, workdir, monkeypatch, capsys) as run:
+        yield lambda *args, **settings: run(*args, **settings)[::2]
 
 
 # --- settings ----------------------------------------------------------------------------------

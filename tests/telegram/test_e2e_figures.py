@@ -17,7 +17,8 @@ from support.walks import CASE_CODE, report_as
 from bot.cases.notifications import DIGEST_HEADING, PATTERN_TEXT
 from bot.cases.patterns import WINDOW_DAYS
 from bot.chat.figures import HEADING
-from bot.core.model import Text
+from bot.core.fixedwidth import fit
+from bot.core.model import Limits, Text
 from bot.core.ratelimit import FloodGate
 
 NOW = "2026-11-23T08:00:00+00:00"
@@ -47,7 +48,9 @@ def utf16(text: str) -> int:
 
 
 def heading(bot, msgid: str, school: str, date: str, locale: str = "nl") -> str:
-    return bot.app.renderer.text(Text(msgid, {"school": school, "date": date}), locale)
+    """A figures message's heading as it is sent: wrapped to fit a phone."""
+    text = bot.app.renderer.text(Text(msgid, {"school": school, "date": date}), locale)
+    return fit(text, Limits().monospace_width)
 
 
 def two_schools(bot) -> dict[str, int]:
@@ -97,13 +100,20 @@ async def test_cijfers_shows_the_weeks_tables_in_dutch_in_one_monospace_message(
         assert nl(timed_bot, title) in text and nl(timed_bot, title) != title  # Dutch
     waiting = text.split(nl(timed_bot, WAITING))[1]
     assert code in waiting.split("\n\n")[0]  # named by its code, under the overdue cases
-    # The queue and the start are one tap away.
-    assert [data for _label, data in anna.buttons()] == ["*:queue", "*:home"]
+    # The year's overview as a file (tests/telegram/test_e2e_figure_files.py), and the queue and
+    # the start are one tap away.
+    assert [data for _label, data in anna.buttons()] == [
+        "figures:figures_pdf",
+        "figures:figures_csv",
+        "*:queue",
+        "*:home",
+    ]
 
     # In English (the coordinator's app speaks English), /figures; a pupil gets no figures.
     english = person(501, language_code="en")
     replies = await english.say("/figures")
-    assert len(replies) == 1 and replies[0].startswith("📊 Figures of our school, 24-11-2026")
+    assert len(replies) == 1
+    assert replies[0].startswith(heading(timed_bot, HEADING, "our school", "24-11-2026", "en"))
     assert WAITING in replies[0] and code in replies[0]
     pupil = "\n".join(await person(9002).say("/cijfers"))
     assert code not in pupil and nl(timed_bot, WAITING) not in pupil

@@ -56,7 +56,7 @@ from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.traits import TELEGRAM, Webhook
 from bot.channels.telegram.webhook import WebhookRoute
 from bot.core.commands import command_trigger
-from bot.core.model import Identity, Inbound, Outbound, Text, parse_button_data
+from bot.core.model import MADE_FILE, Identity, Inbound, Outbound, Text, parse_button_data
 from bot.core.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -412,7 +412,7 @@ class TelegramChannel:
         method, field = FILE_METHODS[outbound.photo_kind]
         photo, caption = outbound.photo or "", outbound.text or None
         try:
-            if photo.startswith(KEPT_PHOTO):
+            if photo.startswith((KEPT_PHOTO, MADE_FILE)):
                 await self._upload(method, photo, caption=caption, **common)
             else:
                 await self._post(method, **{field: photo}, caption=caption, **common)
@@ -423,18 +423,26 @@ class TelegramChannel:
             await self._post("sendMessage", text=outbound.unsent, **common)
 
     async def _upload(self, method: str, photo: str, **params: Any) -> None:
-        """A kept photo's bytes, uploaded (multipart) with PTB's own method for `method`. One
-        that is gone is refused as Telegram refuses a file it no longer has (BadRequest)."""
+        """A kept photo's bytes, or a file made now (the figures), uploaded (multipart) with
+        PTB's own method for `method`. One that is gone is refused as Telegram refuses a file it
+        no longer has (BadRequest)."""
         assert self.conversation is not None
-        data = await self.conversation.photo(photo)
-        if data is None:
-            raise BadRequest("The kept photo is gone.")
+        if photo.startswith(MADE_FILE):
+            made = await self.conversation.document(photo)
+            if made is None:
+                raise BadRequest("The file cannot be made.")
+            name, data = made
+        else:
+            kept = await self.conversation.photo(photo)
+            if kept is None:
+                raise BadRequest("The kept photo is gone.")
+            data = kept
+            name = "photo.png" if data.startswith(b"\x89PNG") else "photo.jpg"  # clean_photo's
         bot = self.application.bot
         send = bot.send_photo if method == "sendPhoto" else bot.send_document
         markup = params.pop("reply_markup", None)
         if markup is not None:
             params["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
-        name = "photo.png" if data.startswith(b"\x89PNG") else "photo.jpg"  # what clean_photo makes
         await send(params.pop("chat_id"), data, filename=name, **params)
 
     async def _post(self, method: str, **params: Any) -> Any:

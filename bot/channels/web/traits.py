@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core import replies
 from bot.core.i18n import N_, NC_
-from bot.core.model import ChannelTraits, Limits
+from bot.core.model import FILE_BUTTONS, ChannelTraits, Limits
 
 PRIVACY = (
     *replies.PRIVACY_ON_OUR_COMPUTER,
@@ -41,6 +41,7 @@ WEB = ChannelTraits(
     },
     privacy=PRIVACY,
     return_codes=True,
-    # Sound and delivery hours are for a phone's notifications; a web page has none.
-    without=frozenset({"delivery"}),
+    # Sound and delivery hours are for a phone's notifications; a web page has none. Nor does
+    # it send files (the figures, should a coordinator ever chat here).
+    without=frozenset({"delivery"}) | FILE_BUTTONS,
 )
