@@ -122,7 +122,7 @@ def _rotate(settings: Settings, terminal: Iterable[tuple[str, str]]) -> int:
                 _refuse_old(old_file)
                 os.replace(key_file, old_file)
             os.replace(new_file, key_file)
-            _sync_folder(key_file.parent)
+            backups.sync_folder(key_file.parent)
             print(f"An earlier rotation is now finished: {key_file} holds the new key.")
             _tell_old(old_file)
             return 0
@@ -194,7 +194,7 @@ def _write_key(path: Path, master: bytes) -> None:
             out.write(key_file_text(master))
             out.flush()
             os.fsync(out.fileno())
-        _sync_folder(path.parent)
+        backups.sync_folder(path.parent)
     except OSError as exc:
         raise VaultError(
             f"The new key file {path} cannot be written: the key file's folder must be writable "
@@ -205,12 +205,4 @@ def _write_key(path: Path, master: bytes) -> None:
 def _swap(key_file: Path, old_file: Path, new_file: Path) -> None:
     os.replace(key_file, old_file)
     os.replace(new_file, key_file)
-    _sync_folder(key_file.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    backups.sync_folder(key_file.parent)

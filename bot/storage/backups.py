@@ -84,7 +84,7 @@ def restore(backup: Path, db_path: Path, key_file: Path, now: datetime) -> Path 
         with contextlib.suppress(FileNotFoundError):
             Path(f"{db_path}{suffix}").unlink()
     os.replace(incoming, db_path)
-    _sync_folder(db_path.parent)
+    sync_folder(db_path.parent)
     return aside
 
 
@@ -129,7 +129,7 @@ def _remove(path: Path) -> None:
             Path(name).unlink()
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """fsync a folder, so that a rename in it survives a power cut."""
     fd = os.open(folder, os.O_RDONLY)
     try:

@@ -67,9 +67,9 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def config(folder: Path) -> dict[str, Any]:
-    """The project as compose resolves it (variables, .env, defaults, relative paths)."""
-    done = subprocess.run(
+def compose_config(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`compose config` in `folder`, as it ran (its exit code, what it printed)."""
+    return subprocess.run(
         [*_compose(), "-f", "compose.yaml", "config"],
         cwd=folder,
         env=_environ(),
@@ -78,6 +78,11 @@ def config(folder: Path) -> dict[str, Any]:
         timeout=120,
         check=False,
     )
+
+
+def config(folder: Path) -> dict[str, Any]:
+    """The project as compose resolves it (variables, .env, defaults, relative paths)."""
+    done = compose_config(folder)
     assert done.returncode == 0, done.stderr
     return yaml.safe_load(done.stdout)
 
@@ -193,15 +198,7 @@ def test_the_bot_runs_behind_the_domain_with_its_webhook_and_a_healthcheck(folde
 
 def test_without_a_domain_compose_stops_with_a_sentence_naming_it(folder: Path) -> None:
     (folder / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\n", encoding="utf-8")
-    done = subprocess.run(
-        [*_compose(), "-f", "compose.yaml", "config"],
-        cwd=folder,
-        env=_environ(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = compose_config(folder)
     assert done.returncode != 0
     assert "set ANTIPEST_DOMAIN in .env" in done.stderr
 

@@ -23,7 +23,7 @@ from support.old_databases import copy_old_database, facts
 from support.processes import antipestbot, one_sentence, succeeded
 from support.running import Running
 from support.visitor import Visitor
-from support.walks import CASE_CODE, REPORT_PATH, report_as_pupil
+from support.walks import report_as_pupil
 
 from bot import cli
 from bot.app import build
@@ -78,17 +78,6 @@ def opens(vault: Vault, value: object) -> str | None:
         return None
 
 
-async def report_on_the_web(tab: Visitor, story: str) -> str:
-    await tab.open()
-    await tab.press("pupil")
-    await tab.walk(*REPORT_PATH)
-    await tab.say(story)
-    await tab.walk("story_done", "no_photo", "anonymous")
-    said = await tab.press("send")
-    (code,) = set(CASE_CODE.findall("\n".join(m["text"] for m in said)))
-    return code
-
-
 async def test_after_a_rotation_the_new_key_reads_everything_and_the_old_one_nothing(
     bot, fake, person, coordinator, http: aiohttp.ClientSession, env, tmp_path
 ):
@@ -96,7 +85,7 @@ async def test_after_a_rotation_the_new_key_reads_everything_and_the_old_one_not
     pupil = person(9101)
     telegram_code = await report_as_pupil(pupil, TELEGRAM_STORY)
     tab = Visitor(bot.web_url, http)
-    web_code = await report_on_the_web(tab, WEB_STORY)
+    web_code = await tab.report(WEB_STORY)
     await tab.press("secret_code")
     secret = tab.secret()
     await tab.end()

@@ -12,6 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from support.walks import CASE_CODE, REPORT_PATH
+
 Message = dict[str, Any]
 _ids = itertools.count(1)
 
@@ -105,6 +107,18 @@ class Visitor:
         async with self.http.get(url, headers=self.headers) as response:
             assert response.status == 200, await response.text()
             return self._shown((await response.json())["messages"])
+
+    async def report(self, story: str) -> str:
+        """A pupil's whole report in this new tab; the case code it was given."""
+        await self.open()
+        await self.press("pupil")
+        await self.walk(*REPORT_PATH)
+        await self.say(story)
+        await self.walk("story_done", "no_photo", "anonymous")
+        said = await self.press("send")
+        codes = set(CASE_CODE.findall("\n".join(m["text"] for m in said)))
+        assert len(codes) == 1, said
+        return codes.pop()
 
     async def end(self) -> None:
         status, _ = await self.post("/api/end", {})

@@ -7,20 +7,7 @@ import asyncio
 import json
 
 from support.visitor import Visitor, client_id
-from support.walks import CASE_CODE, REPORT_PATH
-
-
-async def report_on_the_web(tab: Visitor, story: str) -> str:
-    """A pupil's whole report in a new tab; the case code it was given."""
-    await tab.open()
-    await tab.press("pupil")
-    await tab.walk(*REPORT_PATH)
-    await tab.say(story)
-    await tab.walk("story_done", "no_photo", "anonymous")
-    said = await tab.press("send")
-    codes = set(CASE_CODE.findall("\n".join(m["text"] for m in said)))
-    assert len(codes) == 1, said
-    return codes.pop()
+from support.walks import REPORT_PATH
 
 
 async def test_a_web_report_reaches_telegram_and_the_answer_comes_back_with_a_secret_code(
@@ -28,7 +15,7 @@ async def test_a_web_report_reaches_telegram_and_the_answer_comes_back_with_a_se
 ):
     anna = coordinator(501, "Juf Anna")
     tab = visitor()
-    code = await report_on_the_web(tab, "Ze lachen me elke dag uit in de pauze.")
+    code = await tab.report("Ze lachen me elke dag uit in de pauze.")
     note = await fake.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == 501)
     assert code in note.params["text"]
 
@@ -83,7 +70,7 @@ async def test_a_live_stream_shows_the_school_message_without_reloading(
 ):
     anna = coordinator(501, "Juf Anna")
     tab = visitor()
-    code = await report_on_the_web(tab, "Iemand pakt steeds mijn spullen af.")
+    code = await tab.report("Iemand pakt steeds mijn spullen af.")
     # The new-report notice first, as a coordinator gets it: arriving after the case is opened,
     # its own "open" button would be the last buttons Anna sees.
     await fake.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == 501)
@@ -154,7 +141,7 @@ async def test_a_forged_button_is_answered_kindly(bot, visitor):
 
 async def test_wrong_codes_slow_down_and_a_right_one_still_works(bot, visitor):
     tab = visitor()
-    await report_on_the_web(tab, "Ze schelden me uit.")
+    await tab.report("Ze schelden me uit.")
     await tab.press("secret_code")
     secret = tab.secret()
     guesser = visitor()
@@ -171,7 +158,7 @@ async def test_wrong_codes_slow_down_and_a_right_one_still_works(bot, visitor):
 async def test_thirty_pupils_behind_one_school_address_report_at_once(bot, visitor):
     tabs = [visitor() for _ in range(30)]
     codes = await asyncio.gather(
-        *(report_on_the_web(tab, f"Melding nummer {n}.") for n, tab in enumerate(tabs))
+        *(tab.report(f"Melding nummer {n}.") for n, tab in enumerate(tabs))
     )
     assert len(set(codes)) == 30
 
@@ -193,7 +180,7 @@ async def test_the_page_and_the_api_send_the_safety_headers(bot, http):
 
 async def test_the_report_itself_shows_again_only_when_asked(bot, visitor):
     tab = visitor()
-    code = await report_on_the_web(tab, "Ze noemen me steeds een rare naam.")
+    code = await tab.report("Ze noemen me steeds een rare naam.")
     listed = "\n".join(m["text"] for m in await tab.press("my_reports"))
     assert code in listed and "rare naam" not in listed
     again = "\n".join(m["text"] for m in await tab.press("show_report", code))
@@ -202,7 +189,7 @@ async def test_the_report_itself_shows_again_only_when_asked(bot, visitor):
 
 async def test_the_web_offers_a_secret_code_and_no_phone_settings(bot, visitor, person):
     tab = visitor()
-    await report_on_the_web(tab, "Ze lachen me uit.")
+    await tab.report("Ze lachen me uit.")
     offered = [b["data"].split(":")[1] for m in tab.messages[-2:] for r in m["buttons"] for b in r]
     assert "secret_code" in offered and "delivery" not in offered
     # On Telegram the answer comes in the chat: no code is offered, and a forged press says so.
