@@ -7,7 +7,8 @@ both show a school's week this way.
 
 Read on a phone, every line fits in about 32 columns (bot/core/fixedwidth.py lays the grid out).
 To keep a list of cases in columns there, the chat says less than an export: "code" for "case
-code", and a moment without its year (the week's cases are of this school year).
+code", and a moment of this year without its year (a case still waiting since last December
+keeps its year, so it never reads as a future date).
 """
 
 from __future__ import annotations
@@ -25,28 +26,30 @@ NONE = N_("(none)")  # a table without rows: its headings alone would read as a 
 OUR_SCHOOL = N_("our school")  # a school without a name, as the conversation says it
 # Column headings the chat shortens (msgids of bot/stats/views.py): the export keeps them whole.
 NARROW_HEADINGS = {"case code": N_("code"), "school hours waiting": N_("school hours")}
-MOMENT = re.compile(r"(\d\d-\d\d)-\d{4} (\d\d:\d\d)")  # School.local_time: 23-11-2026 09:00
+MOMENT = re.compile(r"(\d\d-\d\d)-(\d{4}) (\d\d:\d\d)")  # School.local_time: 23-11-2026 09:00
 
 
 def school_name(school: School) -> str | Text:
     return school.name or Text(OUR_SCHOOL)
 
 
-def table_text(table: Table) -> Text:
-    """One table as one paragraph: its title, the grid of its columns and rows, its notes."""
+def table_text(table: Table, year: str | None = None) -> Text:
+    """One table as one paragraph: its title, the grid of its columns and rows, its notes.
+    `year` (the school's, "2026"): moments in it are shown without it."""
     notes = {f"note{n}": note for n, note in enumerate(table.notes)}
     template = "\n".join(["{title}", "{grid}", *(f"{{{name}}}" for name in notes)])
-    rows = [tuple(map(_narrow, row)) for row in (table.columns, *table.rows)]
+    rows = [tuple(_narrow(cell, year) for cell in row) for row in (table.columns, *table.rows)]
     grid = Grid(tuple(rows)) if table.rows else Text(NONE)
     return Text(template, {"title": table.title, "grid": grid, **notes})
 
 
-def _narrow(cell: Cell) -> Cell:
-    """A cell as the chat shows it on a phone: a shorter heading, a moment without its year."""
+def _narrow(cell: Cell, year: str | None) -> Cell:
+    """A cell as the chat shows it on a phone: a shorter heading, a moment of `year` without
+    its year."""
     if isinstance(cell, Text) and cell.msgid in NARROW_HEADINGS:
         return Text(NARROW_HEADINGS[cell.msgid])
-    if isinstance(cell, str) and (moment := MOMENT.fullmatch(cell)):
-        return f"{moment[1]} {moment[2]}"
+    if isinstance(cell, str) and (moment := MOMENT.fullmatch(cell)) and moment[2] == year:
+        return f"{moment[1]} {moment[3]}"
     return cell
 
 
@@ -56,4 +59,5 @@ def week_texts(
     """This week's figures of one school, exactly as its coordinators may see them; `locale`
     is the reader's (the school's own names of things are chosen by it)."""
     tables = coordinator_view(stores, school, now, locale=locale)
-    return [table_text(table) for table in tables]
+    year = school.local_time(now)[6:10]  # "23-11-2026 09:00"
+    return [table_text(table, year) for table in tables]
