@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 MAX_NAME = 100  # characters: a poster shows two lines of it; a longer name is a mistake
 LOCAL_URL = "http://127.0.0.1:8080"  # `antipestbot run`'s own address, without a proxy
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_HOLIDAY = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+HOLIDAYS_EXAMPLE = "2026-12-19..2027-01-03,2027-02-13..2027-02-21"
 # `--reset KEY`: a setting's name as its flag spells it (promise-hours), stored as promise_hours.
 RESETTABLE = sorted(key.replace("_", "-") for key in OVERRIDABLE)
 
@@ -63,6 +65,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     change.add_argument("--reports-per-hour", type=int)
     change.add_argument("--pupils", type=int, help="pupils at the school (figures per 100)")
     change.add_argument("--exit-url", help="the web chat's quick exit, an https:// address")
+    change.add_argument(
+        "--holidays",
+        help=f'first..last day of each holiday, e.g. "{HOLIDAYS_EXAMPLE}"; "" for none',
+    )
     change.add_argument("--phases-nl", help='six labels: "a|b|c|d|e|f"')
     change.add_argument("--phases-en", help='six labels: "a|b|c|d|e|f"')
     change.add_argument(
@@ -286,6 +292,7 @@ def _new_settings(current: dict[str, Any], args: argparse.Namespace) -> dict[str
         "reports_per_hour": args.reports_per_hour,
         "pupils": args.pupils,
         "exit_url": args.exit_url,
+        "holidays": _holidays(args.holidays),
     }
     given = {key: value for key, value in given.items() if value is not None}
     for key, per_locale in (
@@ -303,6 +310,18 @@ def _new_settings(current: dict[str, Any], args: argparse.Namespace) -> dict[str
     if not given and not resets:
         return None
     return {k: v for k, v in {**current, **given}.items() if k not in resets}
+
+
+def _holidays(text: str | None) -> list[list[str]] | None:
+    """`--holidays "2026-12-19..2027-01-03,..."` as the school's settings store it (the TOML's
+    form, checked there); an empty text is no holidays at all (`--reset holidays`: the board's)."""
+    if text is None:
+        return None
+    pieces = [piece.strip() for piece in text.split(",")] if text.strip() else []
+    found = [_HOLIDAY.fullmatch(piece) for piece in pieces]
+    if not all(found):
+        raise SettingsError(f'--holidays must look like "{HOLIDAYS_EXAMPLE}".')
+    return [list(match.groups()) for match in found if match]
 
 
 def _labels(text: str | None) -> list[str] | None:

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 LAST_PURGE = "last_purge_day:{school}"  # each school purges on its own local day
 LAST_TIDY = "last_tidy_day"  # what belongs to no school, once a day on the board's clock
 SESSION_DAYS = 30  # a conversation untouched this long is forgotten
+# A closed case past its retention stays while its follow-up question is to come, and this many
+# days after it went out, so that the reporter's answer still finds it.
+ANSWER_DAYS = 7
 DELIVERY_DAYS = 7  # Telegram redelivers for at most a day; a week is plenty
 
 
@@ -49,10 +52,11 @@ def purge_due(stores: Stores, schools: Schools, now: datetime) -> int:
 
 def purge(stores: Stores, school: School, now: datetime) -> int:
     """Delete a school's closed cases older than its retention period, keeping only their
-    counts."""
+    counts; one whose follow-up question is still to come waits for it."""
     limit = (now - timedelta(days=school.retention_days)).isoformat(timespec="seconds")
     at = now.isoformat(timespec="seconds")
-    cases = stores.reports.closed_before(school.id, limit)
+    held = (now - timedelta(days=ANSWER_DAYS)).isoformat(timespec="seconds")
+    cases = stores.reports.closed_before(school.id, limit, held)
     for case in cases:
         stores.counts.add_case(school.id, case.created[:7], case.role, case.kind, case.place or "")
         # Photos kept here go with their case.

@@ -38,6 +38,7 @@ from bot.core.ratelimit import FloodGate, Verdict
 from bot.core.render import Renderer
 from bot.core.throttle import CodeThrottle
 from bot.crypto import VaultError
+from bot.schools.promise import promise_now
 from bot.schools.registry import Schools
 from bot.schools.school import School
 from bot.storage import Stores, audit
@@ -371,7 +372,7 @@ class Service:
         return {
             **{k: v for k, v in turn.session.answers.items() if isinstance(v, str | int)},
             "school": named,
-            "promise": school.promise_in(turn.locale),
+            "promise": promise_now(school, turn.now, turn.locale),
             "name": turn.coordinator.name if turn.coordinator else "",
             "channel_note": Text(self.channels[turn.who.channel].note_for(turn.session.flow)),
         }

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +30,7 @@ _KEYS = {
     "retention_days",
     "reports_per_hour",
     "pupils",
+    "holidays",
 }
 # What one school of a board may set for itself, beside its name.
 OVERRIDABLE = (_KEYS - {"name"}) | {"phases", "exit_url"}
@@ -47,7 +48,7 @@ class _Range:
 
 # The bounds keep every figure inside what the bot's arithmetic and the protocol can use: a
 # promise from half an hour to about three school weeks; a case kept (60 days or more) past its
-# latest follow-up (40 school days: 56 days, as holidays still count as school days).
+# latest follow-up (40 school days: 56 days, when no holiday falls in them).
 NUMBERS = {
     "promise_hours": _Range(0.5, 100, whole=False, unit="school hours"),
     "followup_days": _Range(1, 40, whole=True, unit="school days"),
@@ -55,6 +56,9 @@ NUMBERS = {
     "reports_per_hour": _Range(1, 60, whole=True, unit="reports"),
     "pupils": _Range(1, 5000, whole=True, unit="pupils"),
 }
+MAX_HOLIDAYS = 30  # a school year has about 6 holidays and some loose days off; 30 is years' worth
+HOLIDAY_DAYS = 70  # the longest holiday: a Dutch summer holiday is 6 to 7 weeks (42-49 days)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class SchoolConfigError(ValueError):
@@ -130,6 +134,7 @@ def _school(raw: dict[str, Any], where: _Where) -> School:
         retention_days=int(_number(school, "retention_days", defaults.retention_days, where)),
         reports_per_hour=int(_number(school, "reports_per_hour", defaults.reports_per_hour, where)),
         pupils=int(_number(school, "pupils", 0, where)) if "pupils" in school else None,
+        holidays=_holidays(school.get("holidays", []), where),
     )
     _check_timezone(parsed.timezone)
     _check_phases(parsed.phases)
@@ -156,6 +161,8 @@ def overrides(settings: Mapping[str, Any]) -> dict[str, Any]:
             own[key] = _hours(value)
         elif key == "timezone":
             own[key] = _check_timezone(_text(value, "school.timezone"))
+        elif key == "holidays":
+            own[key] = _holidays(value, where)
         else:  # exit_url
             own[key] = _web_address(value)
     return own
@@ -237,6 +244,58 @@ def _number(school: Mapping[str, Any], key: str, default: float, where: _Where) 
             f"{where.key(key)} must be {kind} of {allowed.unit} from {low} to {high}."
         )
     return float(value)
+
+
+def _holidays(value: Any, where: _Where) -> tuple[tuple[date, date], ...]:
+    """`[["2026-12-19", "2027-01-03"], ...]`: each holiday's first and last day, inclusive.
+
+    TOML's own dates (`[2026-12-19, 2027-01-03]`) are taken too; a moment with a time is not.
+    """
+    at = where.key("holidays")
+    if not isinstance(value, list):
+        raise SchoolConfigError(
+            f"{at} must be a list of holidays, each [first day, last day] such as "
+            '["2026-12-19", "2027-01-03"].'
+        )
+    if len(value) > MAX_HOLIDAYS:
+        raise SchoolConfigError(f"{at} lists {len(value)} holidays: at most {MAX_HOLIDAYS}.")
+    holidays: list[tuple[date, date]] = []
+    for number, holiday in enumerate(value, start=1):
+        days = _holiday(holiday)
+        if days is None:
+            raise SchoolConfigError(
+                f"{at}: holiday {number} must be two dates, its first and last day, such as "
+                '["2026-12-19", "2027-01-03"].'
+            )
+        first, last = days
+        if first > last:
+            raise SchoolConfigError(
+                f"{at}: holiday {number} ends ({last}) before it starts ({first})."
+            )
+        if (last - first).days + 1 > HOLIDAY_DAYS:
+            raise SchoolConfigError(
+                f"{at}: holiday {number} is {(last - first).days + 1} days long, more than "
+                f"{HOLIDAY_DAYS} (a summer holiday is 6 to 7 weeks)."
+            )
+        holidays.append((first, last))
+    return tuple(holidays)
+
+
+def _holiday(value: Any) -> tuple[date, date] | None:
+    """A holiday's first and last day, or None when `value` is not two dates."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    days = []
+    for day in value:
+        if isinstance(day, str) and _ISO_DATE.fullmatch(day.strip()):
+            try:
+                day = date.fromisoformat(day.strip())
+            except ValueError:
+                return None
+        if not isinstance(day, date) or isinstance(day, datetime):
+            return None
+        days.append(day)
+    return days[0], days[1]
 
 
 def _text(value: Any, name: str) -> str:

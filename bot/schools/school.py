@@ -1,9 +1,9 @@
-"""A school: its name, promise, phases, hours and limits, and its clock."""
+"""A school: its name, promise, phases, hours, holidays and limits, and its clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 DEFAULT_PHASES = {
@@ -36,6 +36,9 @@ class School:
     reports_per_hour: int = 3  # more reports from one person within an hour are refused kindly
     exit_url: str | None = None  # the web chat's quick exit (None: the server's ANTIPEST_EXIT_URL)
     pupils: int | None = None  # how many pupils, for figures per 100 pupils (None: not given)
+    # Each holiday's first and last day, both inclusive, on the school's own calendar: no
+    # school hours are counted in them (`bot.schools.schooltime`).
+    holidays: tuple[tuple[date, date], ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:

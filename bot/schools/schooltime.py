@@ -1,57 +1,75 @@
-"""Time as the school counts it: school hours on school days (Monday to Friday), local time.
+"""Time as the school counts it: school hours on school days, on the school's local clock.
 
-Used for the promise ("binnen 1 schooldag") and for follow-ups after N school days. Holidays
-are not known yet, so a holiday counts as a school day.
+A school day is Monday to Friday outside the school's holidays (`School.holidays`, each from
+its first to its last day). Used for the promise ("binnen 1 schooldag"), the reminders and
+overdue flags that follow from it, follow-ups after N school days and the figures' timings:
+a report made on the Friday before the Christmas holiday is due on the first school day after
+it, and the holiday's weeks count as no waiting.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.schools.school import School
 
 FOLLOWUP_HOUR = 10  # a follow-up question arrives mid-morning, never at night
+# Holidays that cover every day (30 holidays of 70 days pass the configuration's checks) must
+# not hang the bot: after a year and a month without a school day, the next day counts as one.
+SEARCH_DAYS = 400
 
 
-def _is_school_day(moment: datetime) -> bool:
-    return moment.weekday() < 5
+def _is_school_day(day: date, school: School) -> bool:
+    return day.weekday() < 5 and not any(first <= day <= last for first, last in school.holidays)
 
 
-def _next_opening(local: datetime, school: School) -> datetime:
-    opening, _closing = school.hours
-    day = local + timedelta(days=1)
-    while not _is_school_day(day):
-        day += timedelta(days=1)
-    return datetime.combine(day.date(), opening, local.tzinfo)
+def _school_day_after(day: date, school: School) -> date:
+    """The first school day after `day`; the day after it when none comes within SEARCH_DAYS
+    (a promise that comes due in a holiday is better than one that never comes due)."""
+    for ahead in range(1, SEARCH_DAYS + 1):
+        candidate = day + timedelta(days=ahead)
+        if _is_school_day(candidate, school):
+            return candidate
+    return day + timedelta(days=1)
+
+
+def reopening(day: date, school: School) -> date | None:
+    """The first school day after the holiday that `day` (the school's local date) lies in;
+    None when `day` is not in one of the school's holidays."""
+    if not any(first <= day <= last for first, last in school.holidays):
+        return None
+    return _school_day_after(day, school)
 
 
 def add_school_hours(start: datetime, hours: float, school: School) -> datetime:
     """The moment `hours` school hours after `start` (a UTC datetime); the result is UTC."""
     opening, closing = school.hours
     local = start.astimezone(school.zone)
+    day = local.date()
+    if not _is_school_day(day, school) or local >= datetime.combine(day, closing, local.tzinfo):
+        day = _school_day_after(day, school)
+        local = datetime.combine(day, opening, local.tzinfo)
     left = timedelta(hours=hours)
     while True:
-        day_open = datetime.combine(local.date(), opening, local.tzinfo)
-        day_close = datetime.combine(local.date(), closing, local.tzinfo)
-        if not _is_school_day(local) or local >= day_close:
-            local = _next_opening(local, school)
-            continue
+        day_open = datetime.combine(day, opening, local.tzinfo)
+        day_close = datetime.combine(day, closing, local.tzinfo)
         local = max(local, day_open)
         if local + left <= day_close:
             return (local + left).astimezone(UTC)
         left -= day_close - local
-        local = _next_opening(local, school)
+        # The day found is taken as a school day without asking again, so that even the
+        # fallback of `_school_day_after` moves on.
+        day = _school_day_after(day, school)
+        local = datetime.combine(day, opening, local.tzinfo)
 
 
 def add_school_days(start: datetime, days: int, school: School) -> datetime:
     """Mid-morning on the `days`-th school day after `start`'s local date; the result is UTC."""
     local = start.astimezone(school.zone)
-    counted = 0
-    while counted < days:
-        local += timedelta(days=1)
-        counted += _is_school_day(local)
-    moment = local.replace(hour=FOLLOWUP_HOUR, minute=0, second=0, microsecond=0)
-    return moment.astimezone(UTC)
+    day = local.date()
+    for _ in range(days):
+        day = _school_day_after(day, school)
+    return datetime.combine(day, time(FOLLOWUP_HOUR), local.tzinfo).astimezone(UTC)
 
 
 def school_hours_between(start: datetime, end: datetime, school: School) -> float:
@@ -62,7 +80,7 @@ def school_hours_between(start: datetime, end: datetime, school: School) -> floa
     while local < end:
         day_open = datetime.combine(local.date(), opening, local.tzinfo)
         day_close = datetime.combine(local.date(), closing, local.tzinfo)
-        if _is_school_day(local) and local < day_close:
+        if _is_school_day(local.date(), school) and local < day_close:
             counted += max(timedelta(), min(end, day_close) - max(local, day_open))
         local = datetime.combine(local.date() + timedelta(days=1), opening, local.tzinfo)
     return counted.total_seconds() / 3600

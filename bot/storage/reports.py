@@ -429,12 +429,18 @@ class ReportStore:
         )
         return [row["code"] for row in rows]
 
-    def closed_before(self, school: int, limit: str) -> list[ExpiredCase]:
-        """A school's closed cases whose closing lies before `limit`."""
+    def closed_before(self, school: int, limit: str, held: str) -> list[ExpiredCase]:
+        """A school's closed cases whose closing lies before `limit`, except one whose "Is het
+        gestopt?" question is to come, or went out, after `held`: across a long holiday the
+        follow-up's school days can outlast the retention days, and neither the question nor
+        its answer may be lost with the case. (A question long overdue that never went out
+        holds nothing back: the purge is never stopped for good.)"""
         rows = self.db.rows(
-            "SELECT id, code, role, kind, place, created FROM reports"
-            " WHERE school = ? AND status = 'closed' AND closed < ?",
-            (school, limit),
+            "SELECT id, code, role, kind, place, created FROM reports r"
+            " WHERE school = ? AND status = 'closed' AND closed < ? AND NOT EXISTS"
+            " (SELECT 1 FROM jobs j WHERE j.report = r.id AND j.kind = 'followup'"
+            " AND ((j.done IS NULL AND j.due > ?) OR j.done > ?))",
+            (school, limit, held, held),
         )
         return [ExpiredCase(**row) for row in rows]
 

@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -255,6 +256,38 @@ def test_set_changes_what_the_bot_reads_and_reset_gives_the_boards_back(
     assert changed == [("operator", "school_changed", school.id)] * 3
 
 
+def test_set_holidays_round_trip_clear_and_reset(cli: Run, env: dict[str, str]) -> None:
+    board_file = Path(env["ANTIPEST_CONFIG"])
+    board_file.write_text(
+        '[school]\nname = "Basisschool De Linde"\nholidays = [["2026-10-17", "2026-10-25"]]\n',
+        encoding="utf-8",
+    )
+    ok(cli("school", "add", "--name", "De Pirouette", "--slug", "pirouette"))
+
+    def holidays() -> tuple[tuple[date, date], ...]:
+        with bot_view(env) as app:
+            school = app.board.current().by_slug("pirouette")
+            assert school is not None
+            return school.holidays
+
+    assert holidays() == ((date(2026, 10, 17), date(2026, 10, 25)),)  # the board's
+    out = ok(
+        cli(
+            *("school", "set", "pirouette"),
+            *("--holidays", " 2026-12-19..2027-01-03, 2027-04-27..2027-04-27"),
+        )
+    )
+    assert "holidays" in out
+    assert holidays() == (
+        (date(2026, 12, 19), date(2027, 1, 3)),
+        (date(2027, 4, 27), date(2027, 4, 27)),
+    )
+    ok(cli("school", "set", "pirouette", "--holidays", ""))  # this school has none
+    assert holidays() == ()
+    ok(cli("school", "set", "pirouette", "--reset", "holidays"))
+    assert holidays() == ((date(2026, 10, 17), date(2026, 10, 25)),)
+
+
 BAD_SETS = {
     "longer retention than the board": (["--retention-days", "400"], "365"),
     "retention below the minimum": (["--retention-days", "30"], "60"),
@@ -264,6 +297,12 @@ BAD_SETS = {
     "five phases": (["--phases-en", "a|b|c|d|e"], "six"),
     "an empty phase": (["--phases-nl", "a||c|d|e|f"], "phases"),
     "exit url without https": (["--exit-url", "javascript:alert(1)"], "exit_url"),
+    "a holiday of one date": (["--holidays", "2026-12-19"], "--holidays"),
+    "holidays with a trailing comma": (["--holidays", "2026-12-19..2027-01-03,"], "--holidays"),
+    "a holiday backwards": (["--holidays", "2027-01-03..2026-12-19"], "holiday 1 ends"),
+    "a holiday of 71 days": (["--holidays", "2027-07-01..2027-09-09"], "more than 70"),
+    "a holiday on no such day": (["--holidays", "2027-02-30..2027-03-01"], "holiday 1"),
+    "holidays and their reset": (["--holidays", "", "--reset", "holidays"], "holidays"),
     "follow-up days zero": (["--followup-days", "0"], "followup_days"),
     "promise hours infinite": (["--promise-hours", "inf"], "promise_hours"),
     "nothing to change": ([], "change"),

@@ -249,6 +249,7 @@ def test_the_school_example_loads(cli_env: dict[str, str]) -> None:
     assert set(school.promise) == {"nl", "en"} and all(school.promise.values())
     assert set(school.phases) == {"nl", "en"}
     assert all(len(labels) == 6 and all(labels) for labels in school.phases.values())
+    assert school.holidays and all(first <= last for first, last in school.holidays)
 
 
 # --- coordinators ------------------------------------------------------------------------------
