@@ -73,7 +73,7 @@ def run(app: App, args: argparse.Namespace) -> int:
             raise SettingsError(str(exc)) from exc
         export = files.export_of(tables, Text(ALL_SCHOOLS), *months, today)
     elif args.view == "coordinator":
-        tables = views.coordinator_view(app.stores, school, now, locale=args.lang)
+        tables = views.coordinator_view(app.stores, school, now, locale=args.lang, codes=False)
         # a week has no months
         export = files.export_of(tables, school.name or school.slug, None, None, today)
     else:

@@ -52,6 +52,7 @@ from bot.stats.tally import (
 )
 from bot.storage import Stores
 
+CASE_CODE = Text(N_("case code"))  # the column of the tables that name cases
 WAITING_LISTED = 500  # more open cases than this is not a week anyone plans for
 
 TIMINGS = (
@@ -89,11 +90,19 @@ def _stamp(moment: datetime) -> str:
 
 
 def coordinator_view(
-    stores: Stores, school: School, now: str, *, locale: str = DEFAULT_LOCALE
+    stores: Stores,
+    school: School,
+    now: str,
+    *,
+    locale: str = DEFAULT_LOCALE,
+    codes: bool = True,
 ) -> list[Table]:
     """This week at the school: what is open, what waits longer than the promise and which
     follow-up questions go out (by case code), last week's counts, and this school year's
     headline and timings. Exact: coordinators see their own cases.
+
+    `codes=False` leaves out the two lists of cases (their counts stay): an export never names
+    a case, since a file travels further than the coordinators' chat.
 
     `locale` is the reader's, for what the school names itself (its phases); none of the week's
     tables names one today, so the two views are called alike."""
@@ -109,7 +118,7 @@ def coordinator_view(
     week = stores.reports.week_counts(school.id, _stamp(last_week), _stamp(this_week))
     year = tally(stores, scope, *school_year(local.date()))
     count = _t(N_("cases"))
-    return [
+    tables = [
         Table(
             _t(N_("Right now")),
             (_t(N_("what")), count),
@@ -122,7 +131,7 @@ def coordinator_view(
         ),
         Table(
             _t(N_("Waiting longer than the promise")),
-            (_t(N_("case code")), _t(N_("reported at")), _t(N_("school hours waiting"))),
+            (CASE_CODE, _t(N_("reported at")), _t(N_("school hours waiting"))),
             tuple(
                 (
                     case.code,
@@ -136,7 +145,7 @@ def coordinator_view(
         ),
         Table(
             _t(N_("Follow-up questions this week")),
-            (_t(N_("case code")), _t(N_("asked on"))),
+            (CASE_CODE, _t(N_("asked on"))),
             tuple((row["code"], school.local_time(row["due"])) for row in due),
         ),
         Table(
@@ -152,6 +161,7 @@ def coordinator_view(
         _stopped(year, None, _t(N_("This school year: is it stopped?"))),
         _timings(year, None, _t(N_("This school year: how fast (median, in school hours)"))),
     ]
+    return tables if codes else [table for table in tables if CASE_CODE not in table.columns]
 
 
 # The school leader's overview ---------------------------------------------------------------

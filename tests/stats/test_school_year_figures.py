@@ -143,6 +143,24 @@ def test_the_coordinators_week_names_cases_by_code(year: SchoolYear) -> None:
     ]
 
 
+def test_an_export_of_the_coordinators_week_names_no_case(year: SchoolYear) -> None:
+    app, codes = year.app, year.codes
+    in_the_chat = views.coordinator_view(app.stores, app.school, NOW)
+    exported = views.coordinator_view(app.stores, app.school, NOW, codes=False)
+
+    assert codes["E"] in shown(app, in_the_chat) and codes["B"] in shown(app, in_the_chat)
+    assert not any(code in shown(app, exported) for code in codes.values())
+    # What goes is the two lists; their counts stay.
+    assert [t for t in in_the_chat if t not in exported] == [
+        titled(app, in_the_chat, "Waiting longer than the promise"),
+        titled(app, in_the_chat, "Follow-up questions this week"),
+    ]
+    assert rows(app, titled(app, exported, "Right now"))[2:] == [
+        ("waiting longer than the promise", 1),
+        ("follow-up questions still to go out this week", 1),
+    ]
+
+
 def test_the_leaders_overview_beside_last_year(year: SchoolYear) -> None:
     app = year.app
     for dimension, value, n in (
