@@ -8,6 +8,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from support.clocks import FakeClock
+from support.commandline import Run, command_line
 from support.fakebotapi import FakeBotApi
 from support.people import Person
 from support.running import Running
@@ -93,3 +94,15 @@ def coordinator(bot: Running, person: Callable[..., Person]) -> Callable[[int, s
         return person(user_id)
 
     return make
+
+
+@pytest.fixture
+def cli(
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[Run]:
+    """`antipestbot ARGS` in this process, on the test's `env` (tests/support/commandline.py)."""
+    with command_line(env, tmp_path / "cwd", monkeypatch, capsys) as run:
+        yield run

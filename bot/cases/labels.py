@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.i18n import N_, NC_
 from bot.core.model import Text
+from bot.stats.labels import VALUES
 
 FOR_COORDINATORS = {
     "who": {
@@ -16,21 +17,9 @@ FOR_COORDINATORS = {
         "my_child": N_("the reporter's own child (reported by a parent)"),
         "other_child": N_("another child (reported by a parent)"),
     },
-    "kind": {
-        "names": N_("calling names, laughing at"),
-        "excluding": N_("leaving out"),
-        "hitting": N_("hitting, kicking"),
-        "taking": N_("taking or breaking things"),
-        "online": N_("online (cyberbullying)"),
-        "other": N_("something else"),
-    },
-    "place": {
-        "class": N_("in class"),
-        "playground": N_("playground"),
-        "on_the_way": N_("on the way to or from school"),
-        "online": N_("online"),
-        "elsewhere": N_("elsewhere"),
-    },
+    # The same words as the figures' tables (bot/stats/labels.py), which may not import these.
+    "kind": VALUES["kind"],
+    "place": {value: label for value, label in VALUES["place"].items() if value},
     "often": {
         "once": N_("once"),
         "few": N_("a few times"),

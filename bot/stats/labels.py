@@ -1,9 +1,9 @@
 """What each counted value is called in a table, in the order the tables list them.
 
-The kinds and places read as coordinators read them on a case (the same msgids as
-bot/cases/labels.py, which bot.stats may not import; a test holds them equal). A value that is
-not in these lists is shown as "unknown", all such together: a counter's value is an id from a
-button, but a figure must never show anything a person could have typed.
+The kinds and places read as coordinators read them on a case: bot/cases/labels.py takes them
+from here (bot.stats may not import bot.cases). A value that is not in these lists is shown as
+"unknown", all such together: a counter's value is an id from a button, but a figure must never
+show anything a person could have typed.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
-from support.commandline import Run, command_line
+from support.commandline import Run
 from support.processes import antipestbot, one_sentence, succeeded
 
 from bot.app import App, build
@@ -37,17 +37,6 @@ def env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     config = tmp_path / "board.toml"
     config.write_text('[school]\nname = "Basisschool De Linde"\n', encoding="utf-8")
     return {**env, "ANTIPEST_CONFIG": str(config)}
-
-
-@pytest.fixture
-def cli(
-    env: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Iterator[Run]:
-    with command_line(env, tmp_path / "cwd", monkeypatch, capsys) as run:
-        yield run
 
 
 def ok(result: tuple[int, str, str]) -> str:

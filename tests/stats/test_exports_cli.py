@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import sqlite3
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from babel.dates import format_date
 from pypdf import PdfReader
 from support.acting import acting, coordinator, reporter
 from support.casefiles import file_report
-from support.commandline import Run, command_line
+from support.commandline import Run
 from support.processes import one_sentence
 
 from bot.app import build
@@ -70,17 +69,6 @@ def codes(env: dict[str, str]) -> list[str]:
         return made
     finally:
         app.stores.db.close()
-
-
-@pytest.fixture
-def cli(
-    env: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Iterator[Run]:
-    with command_line(env, tmp_path / "cwd", monkeypatch, capsys) as run:
-        yield run
 
 
 def export(cli: Run, tmp_path: Path, fmt: str, *args: str) -> str:
